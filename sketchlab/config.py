@@ -1,0 +1,78 @@
+"""The profile: one switch for the scale of everything the course runs.
+
+``quick`` fits a laptop CPU or CI (small images, small models, a few epochs);
+``full`` is the published setting for a GPU (256x256, the papers' sizes and
+epoch counts). The default is ``full`` when TensorFlow sees a GPU, else
+``quick``; the environment variable ``SKETCHLAB_PROFILE`` overrides it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+PROFILE_ENV = "SKETCHLAB_PROFILE"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes and budgets that every notebook and command reads.
+
+    Attributes:
+        name: ``"quick"`` or ``"full"``.
+        image_size: side of the square images the models see.
+        batch_size: images per training step.
+        epochs: default number of training epochs.
+        jitter_scale: the random-jitter resize factor before the random crop
+            (pix2pix: 286/256).
+    """
+
+    name: str
+    image_size: int
+    batch_size: int
+    epochs: int
+    jitter_scale: float = 286 / 256
+
+
+PROFILES: dict[str, Profile] = {
+    "quick": Profile(name="quick", image_size=64, batch_size=8, epochs=5),
+    "full": Profile(name="full", image_size=256, batch_size=1, epochs=200),
+}
+
+
+def gpu_available() -> bool:
+    """True when TensorFlow sees at least one GPU."""
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def device_name() -> str:
+    """A short description of the device TensorFlow will use."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return f"CPU ({os.cpu_count()} cores)"
+    details = tf.config.experimental.get_device_details(gpus[0])
+    return f"GPU x{len(gpus)} ({details.get('device_name', gpus[0].name)})"
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """Resolve the profile: ``name``, else ``$SKETCHLAB_PROFILE``, else by GPU.
+
+    Raises:
+        ValueError: for an unknown profile name, naming where it came from.
+    """
+    source = "argument"
+    if name is None:
+        name = os.environ.get(PROFILE_ENV) or None
+        source = f"${PROFILE_ENV}"
+    if name is None:
+        return PROFILES["full" if gpu_available() else "quick"]
+    if name not in PROFILES:
+        raise ValueError(
+            f"unknown profile {name!r} (from {source}); "
+            f"use one of: {', '.join(PROFILES)}"
+        )
+    return PROFILES[name]
