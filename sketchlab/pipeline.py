@@ -1,0 +1,211 @@
+"""``tf.data`` input pipelines for paired and unpaired photo/sketch training.
+
+Each image goes through the same steps:
+
+1. decode; the photo as RGB, the sketch as one grey channel (ITU-R 601 luma);
+2. pad the 200x250 frame into a 250x250 square, keeping the aspect ratio
+   (:func:`pad_to_square`, undone by :func:`unpad`);
+3. resize to the profile's image size (for training: up by the profile's
+   ``jitter_scale``), then cache, so decoding and resizing happen once;
+4. for training, random jitter (pix2pix, Isola et al. 2017): a random crop
+   back to the image size and a random left-right flip, the SAME crop and
+   flip on a photo and its sketch;
+5. scale to [-1, 1], batch, prefetch.
+
+The unpaired variant (CycleGAN) shuffles and jitters each domain on its own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import tensorflow as tf
+
+from .data import IMAGE_HEIGHT, IMAGE_WIDTH, Pair
+
+AUTOTUNE = tf.data.AUTOTUNE
+SQUARE = max(IMAGE_HEIGHT, IMAGE_WIDTH)
+
+
+def decode(path: tf.Tensor, channels: int) -> tf.Tensor:
+    """Read and decode a JPEG or PNG file to uint8 with ``channels`` channels."""
+    image = tf.io.decode_image(tf.io.read_file(path), channels=channels, expand_animations=False)
+    image.set_shape([None, None, channels])
+    return image
+
+
+def pad_to_square(image: tf.Tensor) -> tf.Tensor:
+    """Pad an (H, W, C) image to (S, S, C), S = max(H, W), by mirroring its
+    borders, so the face keeps its aspect ratio and no artificial edge appears."""
+    h, w = tf.shape(image)[0], tf.shape(image)[1]
+    side = tf.maximum(h, w)
+    top, left = (side - h) // 2, (side - w) // 2
+    paddings = [[top, side - h - top], [left, side - w - left], [0, 0]]
+    return tf.pad(image, paddings, mode="SYMMETRIC")
+
+
+def unpad(images: tf.Tensor, height: int = IMAGE_HEIGHT, width: int = IMAGE_WIDTH) -> tf.Tensor:
+    """Undo :func:`pad_to_square` and the resize: square (..., S, S, C) images
+    back to the (..., height, width, C) frame. Works on one image or a batch."""
+    side = max(height, width)
+    images = tf.convert_to_tensor(images)
+    if images.shape[-3] != side or images.shape[-2] != side:
+        images = tf.image.resize(images, (side, side), method="bilinear", antialias=True)
+    top, left = (side - height) // 2, (side - width) // 2
+    return images[..., top : top + height, left : left + width, :]
+
+
+def to_model_range(image: tf.Tensor) -> tf.Tensor:
+    """uint8 [0, 255] (or float) -> float32 [-1, 1]."""
+    return tf.cast(image, tf.float32) / 127.5 - 1.0
+
+
+def to_unit_range(image: tf.Tensor) -> tf.Tensor:
+    """float [-1, 1] -> float32 [0, 1], clipped (for display and metrics)."""
+    return tf.clip_by_value((tf.cast(image, tf.float32) + 1.0) / 2.0, 0.0, 1.0)
+
+
+def resize(image: tf.Tensor, size: int) -> tf.Tensor:
+    """Resize a square image (or batch) to ``size`` x ``size``, float32."""
+    return tf.image.resize(tf.cast(image, tf.float32), (size, size), method="bilinear", antialias=True)
+
+
+def random_crop_flip(images: Sequence[tf.Tensor], size: int, seed: tf.Tensor) -> list[tf.Tensor]:
+    """The same random ``size`` x ``size`` crop and left-right flip on every
+    image in ``images`` (a photo and its sketch), float32 out.
+
+    Args:
+        images: (H, W, C_i) images of one scene, all of the same H and W.
+        size: output side.
+        seed: a shape-(2,) integer seed for the stateless random ops.
+    """
+    channels = [int(im.shape[-1]) for im in images]
+    stack = tf.concat([tf.cast(im, tf.float32) for im in images], axis=-1)
+    seeds = tf.random.experimental.stateless_split(tf.cast(seed, tf.int64), num=2)
+    stack = tf.image.stateless_random_crop(stack, [size, size, sum(channels)], seed=seeds[0])
+    stack = tf.image.stateless_random_flip_left_right(stack, seed=seeds[1])
+    return tf.split(stack, channels, axis=-1)
+
+
+def jitter_size(size: int, scale: float) -> int:
+    """The side images are resized to before the random crop."""
+    return int(round(size * scale))
+
+
+def random_jitter(
+    images: Sequence[tf.Tensor], size: int, scale: float, seed: tf.Tensor
+) -> list[tf.Tensor]:
+    """Random jitter (pix2pix): resize up by ``scale``, then the same random
+    crop back to ``size`` and the same random flip on every image.
+
+    Args:
+        images: square (S, S, C_i) images of one scene (a photo and its sketch).
+        size: output side.
+        scale: resize factor before the random crop (pix2pix: 286/256).
+        seed: a shape-(2,) integer seed for the stateless random ops.
+
+    Returns:
+        The images, each (size, size, C_i) float32, in the same order.
+    """
+    big = jitter_size(size, scale)
+    return random_crop_flip([resize(im, big) for im in images], size, seed)
+
+
+def decoded_pairs(source) -> tf.data.Dataset:
+    """(photo, sketch) uint8 squares from a list of :class:`Pair` or from a
+    dataset of ``{photo, sketch}`` examples (the TFDS builder's)."""
+    if isinstance(source, tf.data.Dataset):
+        ds = source.map(
+            lambda ex: (ex["photo"], ex["sketch"]), num_parallel_calls=AUTOTUNE
+        )
+    else:
+        photos = [str(p.photo) for p in source]
+        sketches = [str(p.sketch) for p in source]
+        ds = tf.data.Dataset.from_tensor_slices((photos, sketches)).map(
+            lambda p, s: (decode(p, 3), decode(s, 1)), num_parallel_calls=AUTOTUNE
+        )
+    return ds.map(lambda p, s: (pad_to_square(p), pad_to_square(s)), num_parallel_calls=AUTOTUNE)
+
+
+def _finish(ds: tf.data.Dataset, batch_size: int, training: bool) -> tf.data.Dataset:
+    return ds.batch(batch_size, drop_remainder=training).prefetch(AUTOTUNE)
+
+
+def paired_dataset(
+    source: Sequence[Pair] | tf.data.Dataset,
+    image_size: int,
+    batch_size: int,
+    training: bool = False,
+    seed: int = 0,
+    jitter_scale: float = 286 / 256,
+) -> tf.data.Dataset:
+    """Batches of ``(photo, sketch)``: (B, N, N, 3) and (B, N, N, 1) in [-1, 1].
+
+    Args:
+        source: pairs from :func:`sketchlab.data.load_cufs` (``data.split(...)``)
+            or a TFDS dataset of ``{photo, sketch}`` examples.
+        image_size: N, the side of the square images.
+        batch_size: images per batch (the last partial batch is dropped when
+            training).
+        training: shuffle each epoch and apply the paired random jitter.
+        seed: makes the shuffle order and the jitter repeatable.
+        jitter_scale: resize factor before the random crop.
+    """
+    side = jitter_size(image_size, jitter_scale) if training else image_size
+    ds = decoded_pairs(source).map(
+        lambda p, s: (resize(p, side), resize(s, side)), num_parallel_calls=AUTOTUNE
+    ).cache()  # decoding and resizing happen once, not every epoch
+    if training:
+        ds = ds.shuffle(1024, seed=seed, reshuffle_each_iteration=True)
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+        ds = tf.data.Dataset.zip((ds, seeds)).map(
+            lambda pair, s: tuple(random_crop_flip(pair, image_size, s)),
+            num_parallel_calls=AUTOTUNE,
+        )
+    ds = ds.map(lambda p, s: (to_model_range(p), to_model_range(s)), num_parallel_calls=AUTOTUNE)
+    return _finish(ds, batch_size, training)
+
+
+def unpaired_dataset(
+    source: Sequence[Pair] | tf.data.Dataset,
+    image_size: int,
+    batch_size: int,
+    seed: int = 0,
+    jitter_scale: float = 286 / 256,
+) -> tf.data.Dataset:
+    """Batches of ``(photo, sketch)`` for CycleGAN: each domain shuffled and
+    jittered on its own, so a batch's photos and sketches are of different
+    people. Shapes and range as in :func:`paired_dataset`."""
+    side = jitter_size(image_size, jitter_scale)
+    decoded = decoded_pairs(source).map(
+        lambda p, s: (resize(p, side), resize(s, side)), num_parallel_calls=AUTOTUNE
+    ).cache()
+
+    def photo_of(photo, sketch):
+        return photo
+
+    def sketch_of(photo, sketch):
+        return sketch
+
+    def jitter_one(image, seed):
+        return to_model_range(random_crop_flip([image], image_size, seed)[0])
+
+    domains = []
+    for index, pick in enumerate((photo_of, sketch_of)):
+        ds = decoded.map(pick).shuffle(1024, seed=seed + index, reshuffle_each_iteration=True)
+        seeds = tf.data.Dataset.random(seed=seed + 10 + index, rerandomize_each_iteration=True).batch(2)
+        domains.append(tf.data.Dataset.zip((ds, seeds)).map(jitter_one, num_parallel_calls=AUTOTUNE))
+    return _finish(tf.data.Dataset.zip(tuple(domains)), batch_size, training=True)
+
+
+def images_per_second(ds: tf.data.Dataset, epochs: int = 3) -> float:
+    """Images per second delivered by ``ds`` over ``epochs`` full passes, after
+    one warm-up pass (which fills the cache)."""
+    for _ in ds:
+        pass
+    count, start = 0, time.perf_counter()
+    for _ in range(epochs):
+        for batch in ds:
+            count += int(tf.shape(batch[0])[0])
+    return count / (time.perf_counter() - start)
