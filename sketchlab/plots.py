@@ -1,0 +1,94 @@
+"""Figures: pairs side by side, paired jitter, batches from a pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from PIL import Image
+
+from .data import Pair
+
+
+def _show(ax, image: np.ndarray, title: str | None = None) -> None:
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=255 if image.dtype == np.uint8 else 1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=8)
+
+
+def show_pairs(pairs: Sequence[Pair], columns: int = 4) -> plt.Figure:
+    """A grid of photo | sketch pairs, titled with person id and split."""
+    rows = -(-len(pairs) // columns)
+    fig, axes = plt.subplots(rows, 2 * columns, figsize=(2.0 * columns * 1.6, rows * 2.3), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, pair in enumerate(pairs):
+        r, c = divmod(i, columns)
+        for j, path in enumerate((pair.photo, pair.sketch)):
+            ax = axes[r, 2 * c + j]
+            ax.axis("on")
+            with Image.open(path) as im:
+                _show(ax, np.asarray(im), f"{pair.person_id} ({pair.split})" if j == 0 else path.name)
+    fig.tight_layout()
+    return fig
+
+
+def show_batch(photos, sketches, titles: Sequence[str] | None = None, max_images: int = 8) -> plt.Figure:
+    """Photos above sketches from a pipeline batch (values in [-1, 1])."""
+    photos, sketches = np.asarray(photos)[:max_images], np.asarray(sketches)[:max_images]
+    n = len(photos)
+    fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 3.4), squeeze=False)
+    for i in range(n):
+        _show(axes[0, i], (photos[i] + 1) / 2, titles[i] if titles else None)
+        _show(axes[1, i], (sketches[i] + 1) / 2)
+    axes[0, 0].set_ylabel("photo")
+    axes[1, 0].set_ylabel("sketch")
+    fig.tight_layout()
+    return fig
+
+
+def _find_crop(big: np.ndarray, crop: np.ndarray) -> tuple[int, int, bool]:
+    """Where ``crop`` was cut from ``big`` (top, left) and whether it was flipped."""
+    size = crop.shape[0]
+    best = (np.inf, 0, 0, False)
+    for flipped in (False, True):
+        target = crop[:, ::-1] if flipped else crop
+        for top in range(big.shape[0] - size + 1):
+            for left in range(big.shape[1] - size + 1):
+                err = np.abs(big[top : top + size, left : left + size] - target).mean()
+                best = min(best, (err, top, left, flipped))
+    return best[1], best[2], best[3]
+
+
+def show_jitter(photo, sketch, image_size: int, scale: float, variants: int = 5) -> plt.Figure:
+    """One pair under several random jitters: the same crop and flip on both.
+    Each title gives the crop's top-left corner and whether it was flipped.
+
+    Args:
+        photo, sketch: padded square images (uint8 or float in [0, 255]).
+        image_size, scale: as in :func:`sketchlab.pipeline.random_jitter`.
+    """
+    import tensorflow as tf
+
+    from .pipeline import jitter_size, random_jitter, resize
+
+    big = resize(sketch, jitter_size(image_size, scale)).numpy()
+    fig, axes = plt.subplots(2, variants + 1, figsize=(1.9 * (variants + 1), 4.0), squeeze=False)
+    _show(axes[0, 0], np.asarray(photo, np.uint8), "original")
+    _show(axes[1, 0], np.asarray(sketch, np.uint8))
+    for v in range(variants):
+        p, s = random_jitter([photo, sketch], image_size, scale, tf.constant([v, 7], tf.int64))
+        top, left, flipped = _find_crop(big, s.numpy())
+        _show(axes[0, v + 1], np.clip(p.numpy(), 0, 255).astype(np.uint8), f"crop at ({top}, {left}){', flipped' if flipped else ''}")
+        _show(axes[1, v + 1], np.clip(s.numpy(), 0, 255).astype(np.uint8))
+    axes[0, 0].set_ylabel("photo")
+    axes[1, 0].set_ylabel("sketch")
+    fig.suptitle(f"random jitter: resize to {jitter_size(image_size, scale)}, crop {image_size}x{image_size}, maybe flip", fontsize=9)
+    fig.tight_layout()
+    return fig

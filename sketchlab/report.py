@@ -1,0 +1,80 @@
+"""The demo report: a folder of figures and a Markdown summary of a run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import matplotlib
+
+from .data import publish_folder, staging_folder
+from .session import Session
+
+
+def write_report(session: Session, out: str | Path) -> Path:
+    """Write the report of ``session``'s data and pipeline to ``out``.
+
+    The folder is assembled beside ``out`` and swapped in only when complete,
+    so an interrupted run leaves the previous report intact.
+
+    Returns:
+        The path of ``summary.md``.
+    """
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import tensorflow as tf
+
+    from . import pipeline, plots
+
+    out = Path(out)
+    tmp = staging_folder(out)
+    try:
+        p, data = session.profile, session.data
+        train, test = data.split("train"), data.split("test")
+        shown = train[:4] + test[:4]
+        plots.show_pairs(shown).savefig(tmp / "pairs.png", dpi=100)
+
+        photo, sketch = next(iter(pipeline.decoded_pairs(train[:1])))
+        plots.show_jitter(photo, sketch, p.image_size, p.jitter_scale).savefig(tmp / "augmentation.png", dpi=100)
+        plt.close("all")
+
+        ds = pipeline.paired_dataset(train, p.image_size, p.batch_size, training=True, jitter_scale=p.jitter_scale)
+        photos, sketches = next(iter(ds))
+        rate = pipeline.images_per_second(ds)
+        lines = [
+            "# sketchlab report",
+            "",
+            f"`{session.line()}`",
+            "",
+            "## Data",
+            "",
+            "| split | pairs |",
+            "|---|---|",
+            f"| train | {len(train)} |",
+            f"| test | {len(test)} |",
+            f"| all | {len(data.pairs)} |",
+            "",
+            "![pairs: photo and sketch, 4 train then 4 test](pairs.png)",
+            "",
+            "## Preprocessing",
+            "",
+            f"Training batches: photos {tuple(photos.shape)}, sketches {tuple(sketches.shape)}, "
+            f"values in [{float(tf.reduce_min(photos)):.2f}, {float(tf.reduce_max(photos)):.2f}].",
+            f"The training pipeline delivers {rate:,.0f} images/s on {session.device}.",
+            "",
+            "![one pair under random jitter: the same crop and flip on both](augmentation.png)",
+            "",
+        ]
+        if data.kind == "toy":
+            lines += [
+                "> These are the TOY synthetic faces. For the real database run",
+                "> `python -m sketchlab data download --out data/cufs`.",
+                "",
+            ]
+        (tmp / "summary.md").write_text("\n".join(lines))
+        if out.exists():
+            shutil.rmtree(out)
+        publish_folder(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out / "summary.md"

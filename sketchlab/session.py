@@ -1,0 +1,98 @@
+"""One call that sets up a notebook or a command: profile, data, device.
+
+    >>> run = sketchlab.session.start()        # doctest: +SKIP
+    sketchlab 0.1.0 | profile quick (64x64, batch 8, 5 epochs) | data: TOY ... | device: CPU (2 cores)
+
+The data is never chosen silently: the line names it, and says TOY loudly
+when the synthetic faces stand in for the real database.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .config import Profile, device_name, get_profile
+from .data import CufsData, DataError, default_data_dir, load_cufs
+from .data import download as download_cufs
+
+DATA_ENV = "SKETCHLAB_DATA"
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a notebook or command runs with."""
+
+    profile: Profile
+    data: CufsData
+    device: str
+
+    def line(self) -> str:
+        """The one line printed at the top of every notebook and command."""
+        p = self.profile
+        return (
+            f"sketchlab {__version__} | profile {p.name} ({p.image_size}x{p.image_size}, "
+            f"batch {p.batch_size}, {p.epochs} epochs) | data: {self.data.describe()} | "
+            f"device: {self.device}"
+        )
+
+
+def resolve_data(data: str | os.PathLike | None = None, download: bool = False) -> CufsData:
+    """The dataset to use.
+
+    Args:
+        data: ``"toy"`` (the synthetic faces, made on first use), a folder
+            holding the CUFS mirror, or None: ``$SKETCHLAB_DATA`` if set, else
+            the downloaded real data in ``data/cufs`` if present, else toy.
+        download: with ``data=None``, download the real data to ``data/cufs``
+            first if it is missing (as on Colab); if that fails, say why and
+            use the toy faces.
+    """
+    if data is None:
+        data = os.environ.get(DATA_ENV) or None
+    if data is None:
+        real = default_data_dir() / "cufs"
+        if download and not real.exists():
+            try:
+                print(f"downloading CUFS to {real} ...")
+                download_cufs(real)
+            except DataError as err:
+                print(f"!!! {err}\n!!! Using the TOY faces instead.")
+        data = real if real.exists() else "toy"
+    if str(data) == "toy":
+        from .toy import make_toy_data
+
+        folder = default_data_dir() / "toy"
+        if not folder.exists():
+            print(f"making the toy faces in {folder} (synthetic, offline) ...")
+            make_toy_data(folder)
+        return load_cufs(folder)
+    return load_cufs(Path(data))
+
+
+def start(
+    data: str | os.PathLike | None = None,
+    profile: str | None = None,
+    download: bool = False,
+    verbose: bool = True,
+) -> Session:
+    """Resolve the profile and the data (see :func:`resolve_data`), and print
+    the setup line."""
+    session = Session(
+        profile=get_profile(profile), data=resolve_data(data, download), device=device_name()
+    )
+    if verbose:
+        print(session.line())
+    return session
+
+
+def show_source(obj) -> None:
+    """Display the source code of a sketchlab function or class in a notebook,
+    so a notebook teaches the code that really runs instead of a copy."""
+    import inspect
+
+    from IPython.display import Code, display
+
+    display(Code(inspect.getsource(obj), language="python"))

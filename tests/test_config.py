@@ -1,0 +1,58 @@
+"""sketchlab.config and sketchlab.session: the profile and the setup line."""
+
+from __future__ import annotations
+
+import pytest
+
+from sketchlab import config, session
+
+
+def test_quick_profile_is_the_default_without_a_gpu(monkeypatch):
+    monkeypatch.delenv(config.PROFILE_ENV, raising=False)
+    monkeypatch.setattr(config, "gpu_available", lambda: False)
+    assert config.get_profile().name == "quick"
+    monkeypatch.setattr(config, "gpu_available", lambda: True)
+    assert config.get_profile().name == "full"
+
+
+def test_environment_overrides_the_default(monkeypatch):
+    monkeypatch.setattr(config, "gpu_available", lambda: True)
+    monkeypatch.setenv(config.PROFILE_ENV, "quick")
+    assert config.get_profile() == config.PROFILES["quick"]
+    assert config.get_profile("full").image_size == 256
+
+
+def test_unknown_profile_names_the_setting(monkeypatch):
+    monkeypatch.setenv(config.PROFILE_ENV, "huge")
+    with pytest.raises(ValueError, match=r"SKETCHLAB_PROFILE.*quick, full"):
+        config.get_profile()
+
+
+def test_profiles_are_sized_for_their_machines():
+    quick, full = config.PROFILES["quick"], config.PROFILES["full"]
+    assert quick.image_size < full.image_size == 256
+    assert quick.epochs < full.epochs
+
+
+def test_setup_line_names_profile_data_and_device(mirror, monkeypatch, capsys):
+    monkeypatch.setenv(config.PROFILE_ENV, "quick")
+    run = session.start(data=mirror)
+    line = capsys.readouterr().out.strip()
+    assert line == run.line()
+    assert "profile quick (64x64" in line and "real CUFS" in line and "device: CPU" in line
+
+
+def test_toy_data_is_said_loudly(toy_dir, monkeypatch):
+    monkeypatch.setenv(config.PROFILE_ENV, "quick")
+    assert "TOY synthetic faces" in session.start(data=toy_dir, verbose=False).line()
+
+
+def test_default_data_is_the_toy_faces_unless_real_data_is_present(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKETCHLAB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv(session.DATA_ENV, raising=False)
+    assert session.resolve_data().kind == "toy"
+    assert (tmp_path / "toy" / "photos").is_dir()
+    from fakes import make_mirror
+
+    make_mirror(tmp_path / "cufs")
+    assert session.resolve_data().kind == "cuhk"
