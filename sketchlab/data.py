@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,8 +134,10 @@ def split_of(sketch_name: str) -> str:
     return "train" if Path(sketch_name).name.lower()[:3] in ("f2-", "m2-") else "test"
 
 
-def count_index_mispairs(photos: list[str], sketches: list[str], key=None) -> int:
-    """How many pairs zipping two ``sorted`` name lists gets wrong."""
+def count_index_mispairs(
+    photos: list[str], sketches: list[str], key: Callable[[str], str] | None = None
+) -> int:
+    """How many pairs zipping two ``sorted(..., key=key)`` name lists gets wrong."""
     zipped = zip(sorted(photos, key=key), sorted(sketches, key=key))
     return sum(photo_key(p) != sketch_key(s) for p, s in zipped)
 

@@ -112,7 +112,7 @@ def random_jitter(
     return random_crop_flip([resize(im, big) for im in images], size, seed)
 
 
-def decoded_pairs(source) -> tf.data.Dataset:
+def decoded_pairs(source: Sequence[Pair] | tf.data.Dataset) -> tf.data.Dataset:
     """(photo, sketch) uint8 squares from a list of :class:`Pair` or from a
     dataset of ``{photo, sketch}`` examples (the TFDS builder's)."""
     if isinstance(source, tf.data.Dataset):

@@ -11,7 +11,7 @@ from PIL import Image
 from .data import Pair
 
 
-def _show(ax, image: np.ndarray, title: str | None = None) -> None:
+def _show(ax: plt.Axes, image: np.ndarray, title: str | None = None) -> None:
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
@@ -39,7 +39,9 @@ def show_pairs(pairs: Sequence[Pair], columns: int = 4) -> plt.Figure:
     return fig
 
 
-def show_batch(photos, sketches, titles: Sequence[str] | None = None, max_images: int = 8) -> plt.Figure:
+def show_batch(
+    photos: np.ndarray, sketches: np.ndarray, titles: Sequence[str] | None = None, max_images: int = 8
+) -> plt.Figure:
     """Photos above sketches from a pipeline batch (values in [-1, 1])."""
     photos, sketches = np.asarray(photos)[:max_images], np.asarray(sketches)[:max_images]
     n = len(photos)
@@ -66,7 +68,9 @@ def _find_crop(big: np.ndarray, crop: np.ndarray) -> tuple[int, int, bool]:
     return best[1], best[2], best[3]
 
 
-def show_jitter(photo, sketch, image_size: int, scale: float, variants: int = 5) -> plt.Figure:
+def show_jitter(
+    photo: np.ndarray, sketch: np.ndarray, image_size: int, scale: float, variants: int = 5
+) -> plt.Figure:
     """One pair under several random jitters: the same crop and flip on both.
     Each title gives the crop's top-left corner and whether it was flipped.
 
