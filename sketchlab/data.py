@@ -164,7 +164,7 @@ def find_root(folder: str | os.PathLike) -> Path:
     missing = [d for d in (PHOTO_DIR, SKETCH_DIR) if d not in have]
     raise DataError(
         f"{folder}: no {' or '.join(m + '/' for m in missing)} folder found here or "
-        f"one level down. CUFS needs photos/ and sketches/ side by side: unzip the "
+        f"up to two levels down. CUFS needs photos/ and sketches/ side by side: unzip the "
         f"whole Kaggle mirror into this folder, or download it with "
         f"`python -m sketchlab data download --out {folder}`."
     )
