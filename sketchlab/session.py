@@ -85,6 +85,11 @@ def start(
     )
     if verbose:
         print(session.line())
+        if session.data.kind == "toy":
+            print(
+                "NOTE: the TOY faces stand in for CUFS (offline, synthetic); numbers measured on them "
+                "say nothing about real faces. Real data: `python -m sketchlab data download --out data/cufs`."
+            )
     return session
 
 
