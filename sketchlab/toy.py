@@ -26,10 +26,22 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .data import (
+    IMAGE_HEIGHT,
+    IMAGE_WIDTH,
+    PHOTO_DIR,
+    SKETCH_DIR,
+    TOY_MARKER,
+    DataError,
+    mirror_file_names,
+    publish_folder,
+    staging_folder,
+)
+
 __all__ = ["WIDTH", "HEIGHT", "FaceParams", "sample_face", "render_photo", "render_sketch", "render_pair",
            "make_toy_data"]
 
-WIDTH, HEIGHT = 200, 250
+WIDTH, HEIGHT = IMAGE_WIDTH, IMAGE_HEIGHT  # the CUFS frame, 200 x 250
 EYE_LINE = (100.0, 125.0)  # midpoint between the eyes in CUFS-aligned images
 HAIR_STYLES = ("short", "long", "bangs", "parted", "bald")
 HAIR_COLOURS = {"black": (30, 26, 24), "dark brown": (58, 40, 30), "brown": (105, 72, 45),
@@ -455,16 +467,6 @@ def make_toy_data(out: str | os.PathLike, seed: int = 0) -> Path:
     Raises:
         DataError: ``out`` already exists.
     """
-    from .data import (
-        PHOTO_DIR,
-        SKETCH_DIR,
-        TOY_MARKER,
-        DataError,
-        mirror_file_names,
-        publish_folder,
-        staging_folder,
-    )
-
     out = Path(out)
     if out.exists():
         raise DataError(f"{out}: already exists. Remove it first, or choose another --out.")
