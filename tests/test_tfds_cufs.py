@@ -16,12 +16,11 @@ def _as_list(builder, split):
     return list(tfds.as_numpy(builder.as_dataset(split=split)))
 
 
-def test_toy_config_builds_both_splits(tmp_path):
-    builder = Cufs(config="toy", data_dir=str(tmp_path))
-    builder.download_and_prepare()
-    assert builder.info.splits["train"].num_examples == 88
-    assert builder.info.splits["test"].num_examples == 100
-    test = _as_list(builder, "test")
+def test_toy_config_loads_like_any_tfds_dataset(tmp_path):
+    (train_ds, test_ds), info = tfds.load("cufs/toy", split=["train", "test"], data_dir=str(tmp_path), with_info=True)
+    assert info.splits["train"].num_examples == 88 and len(list(train_ds)) == 88
+    assert info.splits["test"].num_examples == 100
+    test = list(tfds.as_numpy(test_ds))
     example = test[0]
     assert example["photo"].shape == (250, 200, 3) and example["photo"].dtype == np.uint8
     assert example["sketch"].shape == (250, 200, 1)
