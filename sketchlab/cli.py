@@ -15,6 +15,7 @@ import json
 import sys
 from pathlib import Path
 
+from .config import ProfileError
 from .data import DataError
 
 
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except (DataError, ValueError) as err:
+    except (DataError, ProfileError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0

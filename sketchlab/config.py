@@ -14,6 +14,10 @@ from dataclasses import dataclass
 PROFILE_ENV = "SKETCHLAB_PROFILE"
 
 
+class ProfileError(ValueError):
+    """An unknown profile name; the message says where it came from."""
+
+
 @dataclass(frozen=True)
 class Profile:
     """Sizes and budgets that every notebook and command reads.
@@ -62,7 +66,7 @@ def get_profile(name: str | None = None) -> Profile:
     """Resolve the profile: ``name``, else ``$SKETCHLAB_PROFILE``, else by GPU.
 
     Raises:
-        ValueError: for an unknown profile name, naming where it came from.
+        ProfileError: for an unknown profile name, naming where it came from.
     """
     source = "argument"
     if name is None:
@@ -71,7 +75,7 @@ def get_profile(name: str | None = None) -> Profile:
     if name is None:
         return PROFILES["full" if gpu_available() else "quick"]
     if name not in PROFILES:
-        raise ValueError(
+        raise ProfileError(
             f"unknown profile {name!r} (from {source}); "
             f"use one of: {', '.join(PROFILES)}"
         )

@@ -25,7 +25,6 @@ import tensorflow as tf
 from .data import IMAGE_HEIGHT, IMAGE_WIDTH, Pair
 
 AUTOTUNE = tf.data.AUTOTUNE
-SQUARE = max(IMAGE_HEIGHT, IMAGE_WIDTH)
 
 
 def decode(path: tf.Tensor, channels: int) -> tf.Tensor:
@@ -128,6 +127,14 @@ def decoded_pairs(source: Sequence[Pair] | tf.data.Dataset) -> tf.data.Dataset:
     return ds.map(lambda p, s: (pad_to_square(p), pad_to_square(s)), num_parallel_calls=AUTOTUNE)
 
 
+def _cached_squares(source: Sequence[Pair] | tf.data.Dataset, side: int) -> tf.data.Dataset:
+    """Decoded, padded pairs resized to ``side``, cached: decoding and resizing
+    happen once, not every epoch."""
+    return decoded_pairs(source).map(
+        lambda p, s: (resize(p, side), resize(s, side)), num_parallel_calls=AUTOTUNE
+    ).cache()
+
+
 def _finish(ds: tf.data.Dataset, batch_size: int, training: bool) -> tf.data.Dataset:
     return ds.batch(batch_size, drop_remainder=training).prefetch(AUTOTUNE)
 
@@ -152,10 +159,7 @@ def paired_dataset(
         seed: makes the shuffle order and the jitter repeatable.
         jitter_scale: resize factor before the random crop.
     """
-    side = jitter_size(image_size, jitter_scale) if training else image_size
-    ds = decoded_pairs(source).map(
-        lambda p, s: (resize(p, side), resize(s, side)), num_parallel_calls=AUTOTUNE
-    ).cache()  # decoding and resizing happen once, not every epoch
+    ds = _cached_squares(source, jitter_size(image_size, jitter_scale) if training else image_size)
     if training:
         ds = ds.shuffle(1024, seed=seed, reshuffle_each_iteration=True)
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
@@ -177,10 +181,7 @@ def unpaired_dataset(
     """Batches of ``(photo, sketch)`` for CycleGAN: each domain shuffled and
     jittered on its own, so a batch's photos and sketches are of different
     people. Shapes and range as in :func:`paired_dataset`."""
-    side = jitter_size(image_size, jitter_scale)
-    decoded = decoded_pairs(source).map(
-        lambda p, s: (resize(p, side), resize(s, side)), num_parallel_calls=AUTOTUNE
-    ).cache()
+    decoded = _cached_squares(source, jitter_size(image_size, jitter_scale))
 
     def photo_of(photo, sketch):
         return photo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ def write_report(session: Session, out: str | Path) -> Path:
     """Write the report of ``session``'s data and pipeline to ``out``.
 
     The folder is assembled beside ``out`` and swapped in only when complete,
-    so an interrupted run leaves the previous report intact.
+    so an interrupted run leaves the previous report in place.
 
     Returns:
         The path of ``summary.md``.
@@ -72,9 +73,11 @@ def write_report(session: Session, out: str | Path) -> Path:
                 "",
             ]
         (tmp / "summary.md").write_text("\n".join(lines))
+        old = tmp.with_name(tmp.name + "-old")
         if out.exists():
-            shutil.rmtree(out)
+            os.replace(out, old)  # keep the old report until the new one is in place
         publish_folder(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out / "summary.md"

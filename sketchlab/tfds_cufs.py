@@ -12,6 +12,8 @@ Examples are ``{"photo": (250, 200, 3) uint8, "sketch": (250, 200, 1) uint8,
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
 import numpy as np
@@ -90,9 +92,6 @@ def prepare(config: str, data_dir: str | Path, manual_dir: str | Path | None = N
         data_dir: where TFDS keeps its prepared copy.
         manual_dir: for ``cuhk``, the folder holding the unzipped mirror.
     """
-    import contextlib
-    import io
-
     builder = Cufs(config=config, data_dir=str(data_dir))
     download_config = tfds.download.DownloadConfig(manual_dir=str(manual_dir) if manual_dir else None)
     tfds.disable_progress_bar()
