@@ -1,0 +1,168 @@
+"""sketchlab.metrics: properties of FSIM, SSIM, PSNR, L1 and rank-1, and a
+few values checked against the established implementations. Offline, no CUFS."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sketchlab import metrics
+from sketchlab.metrics import fsim, l1, psnr, rank1, ssim, to_grey
+
+
+def synthetic_pairs(h: int = 64, w: int = 80) -> tuple[np.ndarray, np.ndarray]:
+    """Three deterministic (reference, distorted) pairs, (3, h, w, 1) each:
+    additive noise, faded contrast, a small shift."""
+    rng = np.random.default_rng(0)
+    yy, xx = np.meshgrid(np.linspace(0, 1, h), np.linspace(0, 1, w), indexing="ij")
+    face = 0.5 + 0.25 * np.sin(2 * np.pi * 3 * xx) * np.cos(2 * np.pi * 2 * yy)
+    face += 0.2 * np.exp(-((xx - 0.5) ** 2 + (yy - 0.4) ** 2) / 0.02)
+    face = np.where((xx - 0.3) ** 2 + (yy - 0.65) ** 2 < 0.01, 0.1, face)
+    clean = np.clip(face + 0.03 * rng.standard_normal((h, w)), 0, 1)
+    noisy = np.clip(clean + 0.1 * rng.standard_normal((h, w)), 0, 1)
+    faded = 0.25 + 0.5 * clean
+    shifted = np.roll(clean, (2, -3), axis=(0, 1))
+    x = np.stack([clean, clean, clean])[..., None]
+    y = np.stack([noisy, faded, shifted])[..., None]
+    return x, y
+
+
+# Computed once from synthetic_pairs with piq 0.8.0 (piq.fsim, data_range=1.0,
+# chromatic=False, float64 tensors, torch 2.14.1) and scikit-image 0.26.0
+# (structural_similarity, gaussian_weights=True, sigma=1.5,
+# use_sample_covariance=False, data_range=1).
+REFERENCE = {
+    (64, 80): {"fsim": [0.746419, 0.867635, 0.855910], "ssim": [0.483593, 0.818616, 0.503461]},
+    (63, 81): {"fsim": [0.748147, 0.867027, 0.860162], "ssim": [0.484856, 0.818702, 0.511888]},
+}
+
+
+@pytest.fixture(scope="module")
+def pairs() -> tuple[np.ndarray, np.ndarray]:
+    return synthetic_pairs()
+
+
+@pytest.mark.parametrize("size", sorted(REFERENCE))
+def test_fixed_values_match_piq_and_skimage(size):
+    x, y = synthetic_pairs(*size)
+    np.testing.assert_allclose(fsim(x, y), REFERENCE[size]["fsim"], atol=1e-3)
+    np.testing.assert_allclose(ssim(x, y), REFERENCE[size]["ssim"], atol=1e-3)
+
+
+def test_identical_images(pairs):
+    x = pairs[0]
+    np.testing.assert_allclose(fsim(x, x), 1.0, atol=1e-12)
+    np.testing.assert_allclose(ssim(x, x), 1.0, atol=1e-6)
+    np.testing.assert_array_equal(l1(x, x), 0.0)
+    assert np.all(np.isposinf(psnr(x, x)))
+
+
+def test_symmetric(pairs):
+    x, y = pairs
+    for metric in (fsim, ssim, l1, psnr):
+        np.testing.assert_allclose(metric(x, y), metric(y, x), rtol=1e-6, err_msg=metric.__name__)
+
+
+def test_more_noise_is_worse(pairs):
+    clean = pairs[0][0]
+    noise = np.random.default_rng(1).standard_normal(clean.shape)
+    noisy = np.stack([np.clip(clean + s * noise, 0, 1) for s in (0.02, 0.05, 0.1, 0.2)])
+    ref = np.repeat(clean[None], len(noisy), axis=0)
+    for metric in (fsim, ssim, psnr):
+        assert np.all(np.diff(metric(ref, noisy)) < 0), metric.__name__
+    assert np.all(np.diff(l1(ref, noisy)) > 0)
+
+
+@pytest.mark.parametrize("metric", [fsim, ssim, psnr, l1])
+def test_shapes_and_batches(pairs, metric):
+    x, y = pairs
+    batch = metric(x, y)
+    assert batch.shape == (3,) and batch.dtype == np.float64
+    for i in range(3):
+        for a, b in ((x[i, ..., 0], y[i, ..., 0]), (x[i], y[i]), (x[i : i + 1], y[i : i + 1])):
+            one = metric(a, b)
+            assert one.shape == (1,)
+            np.testing.assert_allclose(one[0], batch[i], rtol=1e-6)
+
+
+def test_tensorflow_and_float32_input(pairs):
+    import tensorflow as tf
+
+    x, y = pairs
+    expected = fsim(x, y)
+    got = fsim(tf.constant(x, tf.float32), tf.constant(y, tf.float32))
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    assert ssim(tf.constant(x), y).shape == (3,)
+
+
+def test_featureless_images():
+    grey, white = np.full((32, 40), 0.1), np.ones((32, 40))
+    assert fsim(grey, grey)[0] == pytest.approx(1.0)
+    value = fsim(grey, white)[0]
+    assert np.isfinite(value) and 0 < value < 1
+
+
+def test_downsampled_fsim():
+    # min(H, W) = 520 -> F = round(2.03) = 2: averaged and subsampled first.
+    x = synthetic_pairs(520, 540)[0][:1]
+    assert fsim(x, x)[0] == pytest.approx(1.0)
+    assert [metrics._matlab_round(v) for v in (0.49, 0.5, 1.5, 2.5)] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "x, y, words",
+    [
+        (np.zeros((20, 20)), np.zeros((20, 21)), ["x and y differ in shape", "(20, 20)", "(20, 21)"]),
+        (np.zeros((20, 20, 3)), np.zeros((20, 20, 3)), ["x:", "3 channels", "to_grey"]),
+        (np.zeros(20), np.zeros(20), ["x:", "rank 1", "(N, H, W, 1)"]),
+        (np.zeros((1, 2, 20, 20, 1)), np.zeros((1, 2, 20, 20, 1)), ["rank 5"]),
+        (np.zeros((20, 20)), np.full((20, 20), 2.0), ["y:", "[0, 1]", "2"]),
+        (np.zeros((20, 20)), np.full((20, 20), 200.0), ["y:", "divide by 255"]),
+        (np.full((20, 20), -0.5), np.zeros((20, 20)), ["x:", "(image + 1) / 2"]),
+        (np.full((20, 20), np.nan), np.zeros((20, 20)), ["x:", "NaN"]),
+        (np.zeros((20, 20), np.uint8), np.zeros((20, 20), np.uint8), ["x:", "uint8", "/ 255"]),
+    ],
+)
+def test_bad_input_explained(x, y, words):
+    for metric in (fsim, ssim, psnr, l1):
+        with pytest.raises(ValueError) as err:
+            metric(x, y)
+        for word in words:
+            assert word in str(err.value), (metric.__name__, str(err.value))
+
+
+def test_ssim_needs_the_window():
+    with pytest.raises(ValueError, match="at least 11x11"):
+        ssim(np.zeros((8, 30)), np.zeros((8, 30)))
+
+
+def test_rank1():
+    rng = np.random.default_rng(0)
+    real = rng.random((6, 24, 20, 1))
+    assert rank1(real, real) == 1.0
+    assert rank1(np.clip(real + 0.05 * rng.standard_normal(real.shape), 0, 1), real) == 1.0
+    assert rank1(np.roll(real, 1, axis=0), real) == 0.0  # nobody gets their own
+    twins = real.copy()
+    twins[1] = twins[0]  # two identical real sketches: a tie, not a hit
+    assert rank1(twins, twins) == pytest.approx(4 / 6)
+    with pytest.raises(ValueError, match="at least 2"):
+        rank1(real[:1], real[:1])
+    with pytest.raises(ValueError, match="generated and real differ"):
+        rank1(real[:3], real[:4])
+
+
+def test_to_grey():
+    from PIL import Image
+
+    rgb = np.random.default_rng(0).integers(0, 256, (2, 9, 7, 3), dtype=np.uint8)
+    grey = to_grey(rgb)
+    assert grey.shape == (2, 9, 7, 1)
+    np.testing.assert_allclose(grey[..., 0], (rgb @ [0.299, 0.587, 0.114]) / 255)
+    np.testing.assert_allclose(to_grey(rgb / 255.0), grey)
+    pil = np.stack([np.asarray(Image.fromarray(im).convert("L")) for im in rgb])
+    np.testing.assert_array_equal(to_grey(rgb, eight_bit=True)[..., 0] * 255, pil)
+    assert to_grey(grey[0]).shape == (9, 7, 1)
+    with pytest.raises(ValueError, match="alpha"):
+        to_grey(np.zeros((4, 4, 4)))
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        to_grey(np.full((4, 4, 3), 3.0))
