@@ -27,6 +27,8 @@ class Profile:
         image_size: side of the square images the models see.
         batch_size: images per training step.
         epochs: default number of training epochs.
+        filters: filters of a generator's first block (they double per block).
+        max_filters: the cap on filters per block.
         jitter_scale: the random-jitter resize factor before the random crop
             (pix2pix: 286/256).
     """
@@ -35,12 +37,14 @@ class Profile:
     image_size: int
     batch_size: int
     epochs: int
+    filters: int
+    max_filters: int
     jitter_scale: float = 286 / 256
 
 
 PROFILES: dict[str, Profile] = {
-    "quick": Profile(name="quick", image_size=64, batch_size=8, epochs=5),
-    "full": Profile(name="full", image_size=256, batch_size=1, epochs=200),
+    "quick": Profile(name="quick", image_size=64, batch_size=8, epochs=5, filters=32, max_filters=256),
+    "full": Profile(name="full", image_size=256, batch_size=1, epochs=200, filters=64, max_filters=512),
 }
 
 

@@ -1,0 +1,165 @@
+"""Network builders: plain functions that return ``keras.Model`` objects.
+
+Method 1 of the course maps a photo to a sketch with one network trained on
+the paired data:
+
+- :func:`encoder_decoder`: strided convolutions squeeze the photo into a small
+  bottleneck, transposed convolutions grow it back into a sketch (the
+  "encoder-decoder" baseline of Isola et al. 2017, Fig. 3).
+- :func:`unet`: the same network with skip connections from each encoder
+  block to the decoder block of the same size (Ronneberger et al. 2015), the
+  pix2pix generator ("U-Net-256" at 256x256).
+
+Both use the pix2pix blocks: ``Conv 4x4 stride 2 - BatchNorm - LeakyReLU(0.2)``
+down, ``ConvTranspose 4x4 stride 2 - BatchNorm - (Dropout) - ReLU`` up, and a
+``tanh`` output, so sketches come out in [-1, 1] like the pipeline's.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import keras
+from keras import layers
+
+INIT_STDDEV = 0.02  # pix2pix / DCGAN weight initialisation: N(0, 0.02)
+
+
+def _init() -> keras.initializers.Initializer:
+    return keras.initializers.RandomNormal(mean=0.0, stddev=INIT_STDDEV)
+
+
+def down_block(x, filters: int, norm: bool = True, name: str = "down"):
+    """``Conv2D(4x4, stride 2)`` - ``BatchNorm`` - ``LeakyReLU(0.2)``: halves H and W."""
+    x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not norm,
+                      kernel_initializer=_init(), name=f"{name}_conv")(x)
+    if norm:
+        x = layers.BatchNormalization(name=f"{name}_norm")(x)
+    return layers.LeakyReLU(0.2, name=f"{name}_act")(x)
+
+
+def up_block(x, filters: int, dropout: float = 0.0, name: str = "up"):
+    """``Conv2DTranspose(4x4, stride 2)`` - ``BatchNorm`` - (``Dropout``) - ``ReLU``: doubles H and W."""
+    x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
+                               kernel_initializer=_init(), name=f"{name}_conv")(x)
+    x = layers.BatchNormalization(name=f"{name}_norm")(x)
+    if dropout:
+        x = layers.Dropout(dropout, name=f"{name}_dropout")(x)
+    return layers.ReLU(name=f"{name}_act")(x)
+
+
+def filter_counts(image_size: int, filters: int = 64, max_filters: int = 512) -> list[int]:
+    """Filters of each encoder block: ``filters``, doubling per block up to
+    ``max_filters``, one block per halving from ``image_size`` down to 1x1.
+
+    >>> filter_counts(256)
+    [64, 128, 256, 512, 512, 512, 512, 512]
+    """
+    if image_size < 4 or image_size & (image_size - 1):
+        raise ValueError(f"image_size must be a power of two >= 4 (64, 128, 256), got {image_size}")
+    return [min(filters * 2**i, max_filters) for i in range(int(math.log2(image_size)))]
+
+
+def _generator(image_size: int, filters: int, max_filters: int, dropout: float,
+               skips: bool, in_channels: int, out_channels: int, name: str) -> keras.Model:
+    counts = filter_counts(image_size, filters, max_filters)
+    inputs = keras.Input((image_size, image_size, in_channels), name="photo")
+    x, encoded = inputs, []
+    for i, n in enumerate(counts):
+        # no norm on the first block (pix2pix) nor on the 1x1 bottleneck,
+        # where batch statistics of a single value per image are meaningless
+        x = down_block(x, n, norm=0 < i < len(counts) - 1, name=f"enc{i + 1}")
+        encoded.append(x)
+    for i, n in enumerate(reversed(counts[:-1])):
+        x = up_block(x, n, dropout=dropout if i < 3 else 0.0, name=f"dec{len(counts) - 1 - i}")
+        if skips:
+            x = layers.Concatenate(name=f"skip{len(counts) - 1 - i}")([x, encoded[-2 - i]])
+    outputs = layers.Conv2DTranspose(out_channels, 4, strides=2, padding="same", activation="tanh",
+                                     kernel_initializer=_init(), name="sketch")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def encoder_decoder(image_size: int = 256, filters: int = 64, max_filters: int = 512,
+                    dropout: float = 0.5, in_channels: int = 3, out_channels: int = 1) -> keras.Model:
+    """The plain convolutional encoder-decoder (Isola et al., "Image-to-Image
+    Translation with Conditional Adversarial Networks", CVPR 2017, Fig. 3 and
+    appendix 6.1.1, without skip connections).
+
+    The encoder halves the image ``log2(image_size)`` times, down to a 1x1
+    bottleneck of ``max_filters`` channels: everything the decoder knows about
+    the face must pass through that one vector.
+
+    Args:
+        image_size: side N of the square input (a power of two).
+        filters: filters of the first encoder block; they double per block.
+        max_filters: the cap on filters per block (and the bottleneck width).
+        dropout: dropout rate in the first three decoder blocks.
+        in_channels: 3 for RGB photos.
+        out_channels: 1 for grey sketches.
+
+    Returns:
+        A model mapping (B, N, N, in_channels) in [-1, 1] to
+        (B, N, N, out_channels) in [-1, 1].
+
+    Example:
+        >>> model = encoder_decoder(image_size=64, filters=16)
+        >>> model.output_shape
+        (None, 64, 64, 1)
+    """
+    return _generator(image_size, filters, max_filters, dropout, skips=False,
+                      in_channels=in_channels, out_channels=out_channels, name="encoder_decoder")
+
+
+def unet(image_size: int = 256, filters: int = 64, max_filters: int = 512,
+         dropout: float = 0.5, in_channels: int = 3, out_channels: int = 1) -> keras.Model:
+    """The U-Net generator of pix2pix (Isola et al. 2017, appendix 6.1.1;
+    U-Net: Ronneberger et al., MICCAI 2015): :func:`encoder_decoder` plus
+    skip connections that concatenate each encoder block's output to the
+    decoder block of the same size, so fine detail need not squeeze through
+    the bottleneck. At ``image_size=256`` with the defaults it is the paper's
+    U-Net-256 (``C64-C128-C256-C512-C512-C512-C512-C512`` down,
+    ``CD512-CD1024-CD1024-C1024-C1024-C512-C256-C128`` up, counting the
+    concatenated channels).
+
+    Args and Returns: as in :func:`encoder_decoder`.
+
+    Example:
+        >>> model = unet(image_size=64, filters=16)
+        >>> model.output_shape
+        (None, 64, 64, 1)
+    """
+    return _generator(image_size, filters, max_filters, dropout, skips=True,
+                      in_channels=in_channels, out_channels=out_channels, name="unet")
+
+
+GENERATORS = {"encoder-decoder": encoder_decoder, "unet": unet}
+
+
+class ModelFileError(Exception):
+    """A model file that is missing or cannot be loaded; the message says which and why."""
+
+
+def load_generator(path: str | Path) -> keras.Model:
+    """Load a generator saved as ``.keras`` (by ``train`` or a notebook).
+
+    Raises:
+        ModelFileError: the file is missing, not a ``.keras`` file, or not a
+            photo -> sketch generator (one square RGB input).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such model file. Train one first, e.g. "
+                             f"`python -m sketchlab train unet --data toy --out runs/unet`.")
+    if path.suffix != ".keras":
+        raise ModelFileError(f"{path}: expected a .keras file saved with model.save(...).")
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except Exception as err:  # zip, JSON and weight errors of every kind
+        raise ModelFileError(f"{path}: cannot be loaded as a Keras model ({type(err).__name__}: {err}). "
+                             "Is the file complete? Save it again.") from err
+    shape = model.input_shape
+    if not (isinstance(shape, tuple) and len(shape) == 4 and shape[1] == shape[2] and shape[3] == 3):
+        raise ModelFileError(f"{path}: input shape {shape} is not (None, N, N, 3); "
+                             "expected a photo -> sketch generator.")
+    return model
