@@ -43,7 +43,7 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "quick": Profile(name="quick", image_size=64, batch_size=8, epochs=5, filters=32, max_filters=256),
+    "quick": Profile(name="quick", image_size=64, batch_size=4, epochs=30, filters=32, max_filters=256),
     "full": Profile(name="full", image_size=256, batch_size=1, epochs=200, filters=64, max_filters=512),
 }
 

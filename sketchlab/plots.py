@@ -1,4 +1,5 @@
-"""Figures: pairs side by side, paired jitter, batches from a pipeline."""
+"""Figures: pairs side by side, paired jitter, batches from a pipeline,
+model outputs beside their inputs and targets, loss curves."""
 
 from __future__ import annotations
 
@@ -94,5 +95,55 @@ def show_jitter(
     axes[0, 0].set_ylabel("photo")
     axes[1, 0].set_ylabel("sketch")
     fig.suptitle(f"random jitter: resize to {jitter_size(image_size, scale)}, crop {image_size}x{image_size}, maybe flip", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def show_translations(
+    rows: dict[str, np.ndarray], titles: Sequence[str] | None = None, suptitle: str | None = None
+) -> plt.Figure:
+    """Images of the same faces in rows, one column per face.
+
+    Args:
+        rows: label -> a batch of images in [0, 1], (N, H, W, C); e.g.
+            ``{"photo": ..., "output": ..., "target": ...}``.
+        titles: one title per column (the person ids).
+        suptitle: a title over the whole figure.
+    """
+    batches = {label: np.asarray(images) for label, images in rows.items()}
+    n = min(len(b) for b in batches.values())
+    fig, axes = plt.subplots(len(batches), n, figsize=(1.5 * n + 0.4, 1.75 * len(batches) + 0.3), squeeze=False)
+    for r, (label, images) in enumerate(batches.items()):
+        for c in range(n):
+            _show(axes[r, c], np.clip(images[c], 0, 1), titles[c] if titles and r == 0 else None)
+        axes[r, 0].set_ylabel(label, fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def show_history(
+    histories: dict[str, dict[str, Sequence[float]]], metric: str = "loss", ylabel: str | None = None
+) -> plt.Figure:
+    """Training and test curves of one metric per run, side by side.
+
+    Args:
+        histories: run name -> a Keras ``History.history`` dict (``metric``
+            and ``val_<metric>`` lists, one value per epoch).
+        metric: the key to plot.
+        ylabel: the y axis label (default: ``metric``).
+    """
+    fig, axes = plt.subplots(1, len(histories), figsize=(4.2 * len(histories), 3.2), squeeze=False, sharey=True)
+    for ax, (name, history) in zip(axes[0], histories.items()):
+        epochs = np.arange(1, len(history[metric]) + 1)
+        ax.plot(epochs, history[metric], label="train")
+        if f"val_{metric}" in history:
+            ax.plot(epochs, history[f"val_{metric}"], label="test")
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    axes[0, 0].set_ylabel(ylabel or metric)
     fig.tight_layout()
     return fig

@@ -1,7 +1,7 @@
 """One call that sets up a notebook or a command: profile, data, device.
 
     >>> run = sketchlab.session.start()        # doctest: +SKIP
-    sketchlab 0.1.0 | profile quick (64x64, batch 8, 5 epochs) | data: TOY ... | device: CPU (2 cores)
+    sketchlab 0.1.0 | profile quick (64x64, batch 4, 30 epochs) | data: TOY ... | device: CPU (2 cores)
 
 The data is never chosen silently: the line names it, and says TOY loudly
 when the synthetic faces stand in for the real database.
@@ -19,6 +19,7 @@ from .data import CufsData, DataError, default_data_dir, load_cufs
 from .data import download as download_cufs
 
 DATA_ENV = "SKETCHLAB_DATA"
+RUNS_ENV = "SKETCHLAB_RUNS_DIR"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,15 @@ def resolve_data(data: str | os.PathLike | None = None, download: bool = False) 
             make_toy_data(folder)
         return load_cufs(folder)
     return load_cufs(Path(data))
+
+
+def runs_dir() -> Path:
+    """Where training runs go: ``$SKETCHLAB_RUNS_DIR``, else ``runs/`` beside
+    the data folder (the repository's ``runs/`` in a clone), so a model saved
+    by one notebook is found by another."""
+    if os.environ.get(RUNS_ENV):
+        return Path(os.environ[RUNS_ENV])
+    return default_data_dir().parent / "runs"
 
 
 def start(

@@ -56,3 +56,13 @@ def test_default_data_is_the_toy_faces_unless_real_data_is_present(tmp_path, mon
 
     make_mirror(tmp_path / "cufs")
     assert session.resolve_data().kind == "cuhk"
+
+
+def test_runs_go_beside_the_data_unless_told(monkeypatch, tmp_path):
+    from sketchlab import session
+    from sketchlab.data import default_data_dir
+
+    monkeypatch.delenv(session.RUNS_ENV, raising=False)
+    assert session.runs_dir() == default_data_dir().parent / "runs"
+    monkeypatch.setenv(session.RUNS_ENV, str(tmp_path / "elsewhere"))
+    assert session.runs_dir() == tmp_path / "elsewhere"

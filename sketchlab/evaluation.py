@@ -1,0 +1,123 @@
+"""The evaluation protocol every method is judged by.
+
+As in the face-sketch papers (e.g. Wang & Tang, TPAMI 2009; Zhang et al.
+2011 for FSIM): each generated sketch is mapped back to the 200x250 frame
+(:func:`sketchlab.pipeline.unpad`), stored as 8-bit grey like a PNG file,
+and compared in grey with the artist's sketch of the same person on the 100
+pairs of the official test split. The "grey photo as sketch" baseline is
+scored the same way and always reported beside the model.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .data import IMAGE_HEIGHT, IMAGE_WIDTH, DataError, Pair, publish_folder, staging_folder
+
+METRICS = ("fsim", "ssim", "psnr", "l1", "rank1")
+
+
+def load_grey(path: str | Path) -> np.ndarray:
+    """One image file as grey (ITU-R 601 luma, 8-bit like the files), (H, W, 1) in [0, 1]."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return np.asarray(image.convert("L"), dtype=np.float64)[..., None] / 255.0
+
+
+def ground_truth(pairs: Sequence[Pair]) -> np.ndarray:
+    """The artists' sketches of ``pairs``, (N, 250, 200, 1) in [0, 1]."""
+    return np.stack([load_grey(p.sketch) for p in pairs])
+
+
+def grey_photos(pairs: Sequence[Pair]) -> np.ndarray:
+    """The baseline: each photo in grey, used as its own sketch, (N, 250, 200, 1)."""
+    return np.stack([load_grey(p.photo) for p in pairs])
+
+
+def generate(model, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
+    """Sketches drawn by ``model`` for the photos of ``pairs``, back in the
+    200x250 frame and rounded to 8-bit grey: (N, 250, 200, 1) in [0, 1].
+
+    The photos go through the test pipeline at the model's input size.
+    """
+    import tensorflow as tf
+
+    from .pipeline import paired_dataset, to_unit_range, unpad
+
+    size = int(model.input_shape[1])
+    out = []
+    for photos, _ in paired_dataset(pairs, size, batch_size, training=False):
+        sketches = unpad(to_unit_range(model(photos, training=False)), IMAGE_HEIGHT, IMAGE_WIDTH)
+        out.append(tf.round(sketches[..., :1] * 255.0).numpy() / 255.0)
+    return np.concatenate(out).astype(np.float64)
+
+
+def score(generated: np.ndarray, real: np.ndarray) -> dict[str, float]:
+    """Mean FSIM, SSIM, PSNR (dB), L1 and the rank-1 rate of ``generated``
+    against ``real`` (both (N, H, W, 1) in [0, 1], row i is person i)."""
+    from . import metrics
+
+    values = {name: float(np.mean(getattr(metrics, name)(generated, real))) for name in ("fsim", "ssim", "psnr", "l1")}
+    values["rank1"] = float(metrics.rank1(generated, real))
+    return values
+
+
+def evaluate(model, pairs: Sequence[Pair], batch_size: int = 32) -> dict:
+    """Score ``model`` and the grey-photo baseline on ``pairs`` (the test split).
+
+    Returns:
+        ``{"model": {metric: mean}, "baseline": {metric: mean}, "n": len(pairs)}``.
+    """
+    return {
+        "model": score(generate(model, pairs, batch_size), ground_truth(pairs)),
+        "baseline": dict(_baseline_scores(tuple(pairs))),
+        "n": len(pairs),
+    }
+
+
+@functools.lru_cache(maxsize=4)
+def _baseline_scores(pairs: tuple[Pair, ...]) -> dict[str, float]:
+    """The grey-photo baseline's scores on ``pairs``, computed once per set of
+    pairs (FSIM takes a few seconds on the 100 test pairs)."""
+    return score(grey_photos(pairs), ground_truth(pairs))
+
+
+def format_scores(result: dict, name: str = "model") -> str:
+    """The result of :func:`evaluate` as a small table for the terminal or a notebook."""
+    lines = [f"{'':22}{'FSIM':>7}{'SSIM':>7}{'PSNR':>7}{'L1':>7}{'rank-1':>8}"]
+    for label, key in ((name, "model"), ("grey photo (baseline)", "baseline")):
+        v = result[key]
+        lines.append(
+            f"{label[:21]:22}{v['fsim']:7.3f}{v['ssim']:7.3f}{v['psnr']:7.2f}{v['l1']:7.3f}{v['rank1']:8.2f}"
+        )
+    lines.append(f"({result['n']} test pairs, 200x250, grey)")
+    return "\n".join(lines)
+
+
+def save_sketches(images: np.ndarray, pairs: Sequence[Pair], folder: str | Path) -> Path:
+    """Write each image as ``<person_id>.png`` (8-bit grey) into ``folder``.
+
+    The folder is filled beside its final place and moved in when complete.
+    """
+    from PIL import Image
+
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise DataError(f"{folder}: not empty. Choose a new --save-dir, or remove it first.")
+    tmp = staging_folder(folder)
+    try:
+        for image, pair in zip(images, pairs):
+            grey = np.round(np.clip(image[..., 0], 0, 1) * 255).astype(np.uint8)
+            Image.fromarray(grey, mode="L").save(tmp / f"{pair.person_id}.png")
+        if folder.exists():
+            folder.rmdir()
+        publish_folder(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder

@@ -1,0 +1,61 @@
+"""The evaluation protocol: 200x250 grey sketches, the baseline, saved files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from sketchlab.data import DataError, load_cufs
+from sketchlab.evaluation import evaluate, format_scores, generate, grey_photos, ground_truth, save_sketches, score
+from sketchlab.models import unet
+
+
+@pytest.fixture(scope="module")
+def test_pairs(toy_dir):
+    return load_cufs(toy_dir).split("test")[:10]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return unet(image_size=32, filters=8, max_filters=32)
+
+
+def test_generated_sketches_are_in_the_cufs_frame_and_8_bit(model, test_pairs):
+    out = generate(model, test_pairs)
+    assert out.shape == (10, 250, 200, 1) and out.min() >= 0 and out.max() <= 1
+    np.testing.assert_allclose(out * 255, np.round(out * 255), atol=1e-9)
+
+
+def test_ground_truth_and_baseline_are_grey_frames(test_pairs):
+    real, base = ground_truth(test_pairs), grey_photos(test_pairs)
+    assert real.shape == base.shape == (10, 250, 200, 1)
+    assert not np.allclose(real, base)
+
+
+def test_evaluate_reports_model_and_baseline(model, test_pairs):
+    result = evaluate(model, test_pairs)
+    assert result["n"] == 10 and set(result) == {"model", "baseline", "n"}
+    for scores in (result["model"], result["baseline"]):
+        assert set(scores) == {"fsim", "ssim", "psnr", "l1", "rank1"}
+    assert result["baseline"] == score(grey_photos(test_pairs), ground_truth(test_pairs))
+    table = format_scores(result, name="unet")
+    assert "unet" in table and "grey photo (baseline)" in table and "10 test pairs" in table
+
+
+def test_a_perfect_model_scores_perfectly(test_pairs):
+    real = ground_truth(test_pairs)
+    perfect = score(real, real)
+    assert perfect["fsim"] == pytest.approx(1) and perfect["ssim"] == pytest.approx(1)
+    assert perfect["l1"] == 0 and perfect["rank1"] == 1
+
+
+def test_saved_sketches_are_named_by_person_and_reload_exactly(model, test_pairs, tmp_path):
+    out = generate(model, test_pairs)
+    folder = save_sketches(out, test_pairs, tmp_path / "sketches")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{p.person_id}.png" for p in test_pairs)
+    with Image.open(folder / f"{test_pairs[0].person_id}.png") as im:
+        assert im.mode == "L" and im.size == (200, 250)
+        np.testing.assert_array_equal(np.asarray(im), np.round(out[0, ..., 0] * 255).astype(np.uint8))
+    with pytest.raises(DataError, match="not empty"):
+        save_sketches(out, test_pairs, folder)
