@@ -4,6 +4,9 @@
     python -m sketchlab data toy --out DIR [--seed N]
     python -m sketchlab data download --out DIR
     python -m sketchlab data inspect DIR [--json]
+    python -m sketchlab train encoder-decoder|unet --data toy|DIR --out RUN_DIR [--profile quick|full]
+                              [--image-size N] [--epochs N] [--seed N]
+    python -m sketchlab evaluate MODEL.keras --data toy|DIR [--json] [--save-dir DIR]
 
 Bad input exits with status 2 and a message that names the file or setting.
 """
@@ -13,10 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from .config import ProfileError
 from .data import DataError
+
+MODEL_NAMES = ("encoder-decoder", "unet")  # sketchlab.models.GENERATORS, named here without importing Keras
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -55,6 +61,54 @@ def _data_inspect(args: argparse.Namespace) -> None:
         print(f"  {item['split']:5}  {item['person_id']:10}  {item['photo']}  <->  {item['sketch']}")
 
 
+def _train(args: argparse.Namespace) -> None:
+    from .evaluation import evaluate, format_scores
+    from .session import start
+    from .training import train_generator
+
+    session = start(data=args.data, profile=args.profile)
+    size = args.image_size or session.profile.image_size
+    print(f"training {args.model} at {size}x{size} -> {args.out}")
+    start_time = time.perf_counter()
+    run = train_generator(args.model, session.data, session.profile, out=args.out, image_size=args.image_size,
+                          epochs=args.epochs, seed=args.seed)
+    print(f"trained in {time.perf_counter() - start_time:.0f} s; saved {run.folder / 'generator.keras'}, "
+          "history.csv and samples/")
+    print(format_scores(evaluate(run.model, session.data.split("test")), name=args.model))
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from .evaluation import evaluate, format_scores, generate, save_sketches
+    from .models import load_generator
+    from .session import start
+
+    model = load_generator(args.model)
+    session = start(data=args.data, verbose=not args.json)
+    test = session.data.split("test")
+    result = evaluate(model, test)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(format_scores(result, name=Path(args.model).name))
+    if args.save_dir:
+        folder = save_sketches(generate(model, test), test, args.save_dir)
+        print(f"{len(test)} sketches written to {folder}/", file=sys.stderr if args.json else sys.stdout)
+
+
+def _size(text: str) -> int:
+    value = int(text)
+    if value < 4 or value & (value - 1):
+        raise argparse.ArgumentTypeError(f"{value} is not a power of two >= 4 (try 64, 128 or 256)")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sketchlab``."""
     parser = argparse.ArgumentParser(prog="python -m sketchlab", description=__doc__.split("\n")[0])
@@ -79,6 +133,23 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("folder", help="a folder holding photos/ and sketches/")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     inspect.set_defaults(run=_data_inspect)
+
+    train = commands.add_parser("train", help="train a model on the train split, then score it on the test split")
+    train.add_argument("model", choices=MODEL_NAMES, help="the network")
+    train.add_argument("--data", default=None, help="'toy' or a CUFS folder (default: data/cufs if present, else toy)")
+    train.add_argument("--out", required=True, help="run folder: generator.keras, history.csv, samples/")
+    train.add_argument("--profile", choices=("quick", "full"), default=None, help="default: full on a GPU, else quick")
+    train.add_argument("--image-size", type=_size, default=None, help="override the profile's image size")
+    train.add_argument("--epochs", type=_positive, default=None, help="override the profile's epochs")
+    train.add_argument("--seed", type=int, default=0, help="seed (default 0): a CPU run is repeatable")
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser("evaluate", help="score a trained generator and the grey-photo baseline")
+    evaluate.add_argument("model", help="a generator saved as .keras (RUN_DIR/generator.keras)")
+    evaluate.add_argument("--data", default=None, help="'toy' or a CUFS folder (default: data/cufs if present, else toy)")
+    evaluate.add_argument("--json", action="store_true", help='print one object: {"model", "baseline", "n"}')
+    evaluate.add_argument("--save-dir", default=None, help="write each test sketch as <person_id>.png (200x250, grey)")
+    evaluate.set_defaults(run=_evaluate)
     return parser
 
 
@@ -88,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.run(args)
     except (DataError, ProfileError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:
+        from .models import ModelFileError  # Keras is imported only by the commands that need it
+
+        if not isinstance(err, ModelFileError):
+            raise
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0

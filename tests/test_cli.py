@@ -1,6 +1,8 @@
-"""The command line: demo and data commands, exit codes."""
+"""The command line: demo, data, train and evaluate commands, exit codes."""
 
 from __future__ import annotations
+
+import json
 
 from fakes import run_cli
 
@@ -12,11 +14,13 @@ def test_demo_writes_the_report_and_says_where(toy_dir, tmp_path):
     first, *_, last = result.stdout.strip().splitlines()
     assert first.startswith("sketchlab ") and "profile quick" in first and "TOY" in first
     assert str(out) in last
-    assert sorted(p.name for p in out.iterdir()) == ["augmentation.png", "pairs.png", "summary.md"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "augmentation.png", "method1.png", "method1_loss.png", "pairs.png", "summary.md"]
     summary = (out / "summary.md").read_text()
     assert "| train | 88 |" in summary and "| test | 100 |" in summary and "images/s" in summary
+    assert "| encoder-decoder |" in summary and "| unet |" in summary and "| grey photo (baseline) |" in summary
     assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no staging leftovers
-    assert "oneDNN" not in result.stderr and "cuInit" not in result.stderr
+    assert "cuInit" not in result.stderr
 
 
 def test_toy_command_makes_a_database_and_refuses_to_overwrite(tmp_path):
@@ -36,3 +40,32 @@ def test_bad_profile_is_named(toy_dir, tmp_path):
 def test_missing_data_folder_is_named(tmp_path):
     result = run_cli("demo", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "r"))
     assert result.returncode == 2 and "nowhere" in result.stderr
+
+
+def test_train_then_evaluate_with_json_and_saved_sketches(toy_dir, tmp_path):
+    run = tmp_path / "run"
+    trained = run_cli("train", "unet", "--data", str(toy_dir), "--out", str(run), "--profile", "quick",
+                      "--image-size", "32", "--epochs", "1", "--seed", "1")
+    assert trained.returncode == 0, trained.stderr
+    assert "training unet at 32x32" in trained.stdout and "grey photo (baseline)" in trained.stdout
+    assert {"generator.keras", "history.csv", "samples"} <= {p.name for p in run.iterdir()}
+
+    out = tmp_path / "sketches"
+    result = run_cli("evaluate", str(run / "generator.keras"), "--data", str(toy_dir), "--json",
+                     "--save-dir", str(out))
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)
+    assert scores["n"] == 100 and set(scores) == {"model", "baseline", "n"}
+    assert set(scores["model"]) == set(scores["baseline"]) == {"fsim", "ssim", "psnr", "l1", "rank1"}
+    assert len(list(out.glob("*.png"))) == 100 and (out / "f-039-01.png").exists()
+
+    table = run_cli("evaluate", str(run / "generator.keras"), "--data", str(toy_dir))
+    assert table.returncode == 0 and "generator.keras" in table.stdout and "FSIM" in table.stdout
+
+
+def test_evaluate_names_a_missing_model_and_bad_sizes(toy_dir, tmp_path):
+    missing = run_cli("evaluate", str(tmp_path / "nope.keras"), "--data", str(toy_dir))
+    assert missing.returncode == 2 and "nope.keras" in missing.stderr and "sketchlab train" in missing.stderr
+    bad = run_cli("train", "unet", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--image-size", "100")
+    assert bad.returncode == 2 and "power of two" in bad.stderr
+    assert not (tmp_path / "r").exists()
