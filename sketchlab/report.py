@@ -1,4 +1,5 @@
-"""The demo report: a folder of figures and a Markdown summary of a run."""
+"""The demo report: a folder of figures and a Markdown summary of a run:
+the data, the pipeline, and the methods trained with the profile."""
 
 from __future__ import annotations
 
@@ -8,8 +9,54 @@ from pathlib import Path
 
 import matplotlib
 
-from .data import publish_folder, staging_folder
+from .data import CufsData, publish_folder, staging_folder
 from .session import Session
+
+
+def _method1_section(session: Session, folder: Path, data: CufsData) -> list[str]:
+    """Train the encoder-decoder and the U-Net with the profile, score them
+    on the test split, and draw them side by side on the same test faces."""
+    import matplotlib.pyplot as plt
+
+    from . import plots
+    from .evaluation import evaluate, generate, grey_photos, ground_truth
+    from .training import train_generator
+
+    p, test = session.profile, data.split("test")
+    runs, results = {}, {}
+    for name in ("encoder-decoder", "unet"):
+        runs[name] = train_generator(name, data, p, verbose=0)
+        results[name] = evaluate(runs[name].model, test)
+    shown = test[:6]
+    rows = {"grey photo": grey_photos(shown)}
+    rows.update({name: generate(run.model, shown) for name, run in runs.items()})
+    rows["artist"] = ground_truth(shown)
+    plots.show_translations(rows, titles=[q.person_id for q in shown]).savefig(folder / "method1.png", dpi=100)
+    histories = {name: run.history for name, run in runs.items()}
+    plots.show_history(histories, ylabel="L1 loss").savefig(folder / "method1_loss.png", dpi=100)
+    plt.close("all")
+    baseline = results["unet"]["baseline"]
+    table = [
+        "## Method 1: encoder-decoder and U-Net (L1)",
+        "",
+        f"Trained {p.epochs} epochs at {p.image_size}x{p.image_size} on the {len(data.split('train'))} training "
+        f"pairs; scored on the {len(test)} test pairs at 200x250, grey.",
+        "",
+        "| model | FSIM | SSIM | PSNR (dB) | L1 | rank-1 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, scores in [(name, results[name]["model"]) for name in runs] + [("grey photo (baseline)", baseline)]:
+        table.append(
+            f"| {label} | {scores['fsim']:.3f} | {scores['ssim']:.3f} | {scores['psnr']:.2f} | "
+            f"{scores['l1']:.3f} | {scores['rank1']:.2f} |"
+        )
+    return table + [
+        "",
+        "![test faces: grey photo, encoder-decoder, U-Net, artist](method1.png)",
+        "",
+        "![L1 loss per epoch, train and test](method1_loss.png)",
+        "",
+    ]
 
 
 def write_report(session: Session, out: str | Path) -> Path:
@@ -66,6 +113,7 @@ def write_report(session: Session, out: str | Path) -> Path:
             "![one pair under random jitter: the same crop and flip on both](augmentation.png)",
             "",
         ]
+        lines += _method1_section(session, tmp, data)
         if data.kind == "toy":
             lines += [
                 "> These are the TOY synthetic faces. For the real database run",
