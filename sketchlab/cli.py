@@ -78,20 +78,23 @@ def _train(args: argparse.Namespace) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> None:
-    from .evaluation import evaluate, format_scores, generate, save_sketches
+    from .evaluation import check_save_dir, evaluate_sketches, format_scores, generate, save_sketches
     from .models import load_generator
     from .session import start
 
+    if args.save_dir:
+        check_save_dir(args.save_dir)  # before the work, not after
     model = load_generator(args.model)
     session = start(data=args.data, verbose=not args.json)
     test = session.data.split("test")
-    result = evaluate(model, test)
+    sketches = generate(model, test)
+    result = evaluate_sketches(sketches, test)
     if args.json:
         print(json.dumps(result))
     else:
         print(format_scores(result, name=Path(args.model).name))
     if args.save_dir:
-        folder = save_sketches(generate(model, test), test, args.save_dir)
+        folder = save_sketches(sketches, test, args.save_dir)
         print(f"{len(test)} sketches written to {folder}/", file=sys.stderr if args.json else sys.stdout)
 
 

@@ -74,8 +74,13 @@ def evaluate(model, pairs: Sequence[Pair], batch_size: int = 32) -> dict:
     Returns:
         ``{"model": {metric: mean}, "baseline": {metric: mean}, "n": len(pairs)}``.
     """
+    return evaluate_sketches(generate(model, pairs, batch_size), pairs)
+
+
+def evaluate_sketches(generated: np.ndarray, pairs: Sequence[Pair]) -> dict:
+    """As :func:`evaluate`, for sketches already drawn by :func:`generate`."""
     return {
-        "model": score(generate(model, pairs, batch_size), ground_truth(pairs)),
+        "model": score(generated, ground_truth(pairs)),
         "baseline": dict(_baseline_scores(tuple(pairs))),
         "n": len(pairs),
     }
@@ -100,6 +105,18 @@ def format_scores(result: dict, name: str = "model") -> str:
     return "\n".join(lines)
 
 
+def check_save_dir(folder: str | Path) -> Path:
+    """``folder`` as a Path, if it is free to write sketches into (missing or empty).
+
+    Raises:
+        DataError: the folder holds files already.
+    """
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise DataError(f"{folder}: not empty. Choose a new --save-dir, or remove it first.")
+    return folder
+
+
 def save_sketches(images: np.ndarray, pairs: Sequence[Pair], folder: str | Path) -> Path:
     """Write each image as ``<person_id>.png`` (8-bit grey) into ``folder``.
 
@@ -107,9 +124,7 @@ def save_sketches(images: np.ndarray, pairs: Sequence[Pair], folder: str | Path)
     """
     from PIL import Image
 
-    folder = Path(folder)
-    if folder.exists() and any(folder.iterdir()):
-        raise DataError(f"{folder}: not empty. Choose a new --save-dir, or remove it first.")
+    folder = check_save_dir(folder)
     tmp = staging_folder(folder)
     try:
         for image, pair in zip(images, pairs):

@@ -62,6 +62,9 @@ def test_train_then_evaluate_with_json_and_saved_sketches(toy_dir, tmp_path):
     table = run_cli("evaluate", str(run / "generator.keras"), "--data", str(toy_dir))
     assert table.returncode == 0 and "generator.keras" in table.stdout and "FSIM" in table.stdout
 
+    again = run_cli("evaluate", str(run / "generator.keras"), "--data", str(toy_dir), "--save-dir", str(out))
+    assert again.returncode == 2 and "not empty" in again.stderr and "FSIM" not in again.stdout
+
 
 def test_evaluate_names_a_missing_model_and_bad_sizes(toy_dir, tmp_path):
     missing = run_cli("evaluate", str(tmp_path / "nope.keras"), "--data", str(toy_dir))
