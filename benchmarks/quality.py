@@ -17,7 +17,8 @@ import sys
 import time
 
 import sketchlab  # noqa: F401  (quiets TensorFlow's C++ log before it loads)
-from sketchlab.config import device_name, get_profile
+from sketchlab.cli import MODEL_NAMES
+from sketchlab.config import check_image_size, device_name, get_profile
 from sketchlab.evaluation import evaluate, format_scores
 from sketchlab.session import resolve_data
 from sketchlab.training import train_generator
@@ -28,7 +29,7 @@ TARGET = {"fsim": 0.705, "ssim": 0.61, "train_seconds": 600.0}
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", required=True, help="a CUFS folder (the target is for the real data)")
-    parser.add_argument("--model", default="unet", choices=("encoder-decoder", "unet"))
+    parser.add_argument("--model", default="unet", choices=MODEL_NAMES)
     parser.add_argument("--image-size", type=int, default=128)
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--profile", default="quick", choices=("quick", "full"))
@@ -36,6 +37,10 @@ def main() -> int:
     parser.add_argument("--out", default=None, help="run folder to keep (default: keep nothing)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON object")
     args = parser.parse_args()
+    try:
+        check_image_size(args.image_size)
+    except ValueError as err:
+        parser.error(str(err))
 
     data, profile = resolve_data(args.data), get_profile(args.profile)
     print(f"data: {data.describe()}")

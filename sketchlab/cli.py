@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from .config import ProfileError
+from .config import ProfileError, check_image_size
 from .data import DataError
 
 MODEL_NAMES = ("encoder-decoder", "unet")  # sketchlab.models.GENERATORS, named here without importing Keras
@@ -99,10 +99,10 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 
 def _size(text: str) -> int:
-    value = int(text)
-    if value < 4 or value & (value - 1):
-        raise argparse.ArgumentTypeError(f"{value} is not a power of two >= 4 (try 64, 128 or 256)")
-    return value
+    try:
+        return check_image_size(int(text))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
 
 
 def _positive(text: str) -> int:

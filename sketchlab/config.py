@@ -48,6 +48,18 @@ PROFILES: dict[str, Profile] = {
 }
 
 
+def check_image_size(size: int) -> int:
+    """``size`` if the generators can take it (a power of two >= 4: each
+    encoder block halves it, down to 1x1).
+
+    Raises:
+        ValueError: naming the size and what to use instead.
+    """
+    if size < 4 or size & (size - 1):
+        raise ValueError(f"image size must be a power of two >= 4 (64, 128, 256), got {size}")
+    return size
+
+
 def gpu_available() -> bool:
     """True when TensorFlow sees at least one GPU."""
     import tensorflow as tf

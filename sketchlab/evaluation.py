@@ -19,9 +19,6 @@ import numpy as np
 
 from .data import IMAGE_HEIGHT, IMAGE_WIDTH, DataError, Pair, publish_folder, staging_folder
 
-METRICS = ("fsim", "ssim", "psnr", "l1", "rank1")
-
-
 def load_grey(path: str | Path) -> np.ndarray:
     """One image file as grey (ITU-R 601 luma, 8-bit like the files), (H, W, 1) in [0, 1]."""
     from PIL import Image

@@ -23,6 +23,8 @@ from pathlib import Path
 import keras
 from keras import layers
 
+from .config import check_image_size
+
 INIT_STDDEV = 0.02  # pix2pix / DCGAN weight initialisation: N(0, 0.02)
 
 
@@ -56,8 +58,7 @@ def filter_counts(image_size: int, filters: int = 64, max_filters: int = 512) ->
     >>> filter_counts(256)
     [64, 128, 256, 512, 512, 512, 512, 512]
     """
-    if image_size < 4 or image_size & (image_size - 1):
-        raise ValueError(f"image_size must be a power of two >= 4 (64, 128, 256), got {image_size}")
+    check_image_size(image_size)
     return [min(filters * 2**i, max_filters) for i in range(int(math.log2(image_size)))]
 
 

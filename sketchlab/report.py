@@ -19,17 +19,17 @@ def _method1_section(session: Session, folder: Path, data: CufsData) -> list[str
     import matplotlib.pyplot as plt
 
     from . import plots
-    from .evaluation import evaluate, generate, grey_photos, ground_truth
+    from .evaluation import evaluate_sketches, generate, grey_photos, ground_truth
     from .training import train_generator
 
     p, test = session.profile, data.split("test")
-    runs, results = {}, {}
+    shown = test[:6]
+    runs, results, rows = {}, {}, {"grey photo": grey_photos(shown)}
     for name in ("encoder-decoder", "unet"):
         runs[name] = train_generator(name, data, p, verbose=0)
-        results[name] = evaluate(runs[name].model, test)
-    shown = test[:6]
-    rows = {"grey photo": grey_photos(shown)}
-    rows.update({name: generate(run.model, shown) for name, run in runs.items()})
+        sketches = generate(runs[name].model, test)
+        results[name] = evaluate_sketches(sketches, test)
+        rows[name] = sketches[: len(shown)]
     rows["artist"] = ground_truth(shown)
     plots.show_translations(rows, titles=[q.person_id for q in shown]).savefig(folder / "method1.png", dpi=100)
     histories = {name: run.history for name, run in runs.items()}
