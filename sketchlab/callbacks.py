@@ -84,3 +84,32 @@ class SampleGrid(keras.callbacks.Callback):
             caption=f"epoch {epoch + 1}",
         )
         Image.fromarray(grid).save(self.folder / f"epoch_{epoch + 1:03d}.png")
+
+
+class NoiseGrid(keras.callbacks.Callback):
+    """After each epoch, save what the generator draws from the same fixed
+    noise vectors as ``<folder>/epoch_<NNN>.png`` (a DCGAN's progress).
+
+    Args:
+        noise: (N, latent_dim) noise vectors, the same every epoch.
+        folder: where the PNG files go (created).
+        generator: the network that draws from the noise.
+        columns: images per row of the grid.
+    """
+
+    def __init__(self, noise: np.ndarray, folder: str | Path, generator: keras.Model, columns: int = 8):
+        super().__init__()
+        self.noise = np.asarray(noise)
+        self.folder = Path(folder)
+        self.generator = generator
+        self.columns = columns
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        from PIL import Image
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        images = (np.asarray(self.generator(self.noise, training=False)) + 1) / 2
+        rows = {f"z {i + 1}-{min(i + self.columns, len(images))}": images[i : i + self.columns]
+                for i in range(0, len(images), self.columns)}
+        grid = image_grid(rows, caption=f"epoch {epoch + 1}", scale=2)
+        Image.fromarray(grid).save(self.folder / f"epoch_{epoch + 1:03d}.png")

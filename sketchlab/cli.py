@@ -4,8 +4,9 @@
     python -m sketchlab data toy --out DIR [--seed N]
     python -m sketchlab data download --out DIR
     python -m sketchlab data inspect DIR [--json]
-    python -m sketchlab train encoder-decoder|unet --data toy|DIR --out RUN_DIR [--profile quick|full]
-                              [--image-size N] [--epochs N] [--seed N]
+    python -m sketchlab train encoder-decoder|unet|pix2pix|dcgan --data toy|DIR --out RUN_DIR
+                              [--profile quick|full] [--image-size N] [--epochs N] [--seed N]
+                              [--lambda-l1 X]
     python -m sketchlab evaluate MODEL.keras --data toy|DIR [--json] [--save-dir DIR]
 
 Bad input exits with status 2 and a message that names the file or setting.
@@ -22,7 +23,9 @@ from pathlib import Path
 from .config import ProfileError, check_image_size
 from .data import DataError
 
-MODEL_NAMES = ("encoder-decoder", "unet")  # sketchlab.models.GENERATORS, named here without importing Keras
+# sketchlab.models.GENERATORS, then the GANs; named here without importing Keras
+MODEL_NAMES = ("encoder-decoder", "unet", "pix2pix", "dcgan")
+TRANSLATORS = MODEL_NAMES[:3]  # the photo -> sketch models; the DCGAN draws from noise
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -62,19 +65,37 @@ def _data_inspect(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
+    from . import training
     from .evaluation import evaluate, format_scores
     from .session import start
-    from .training import train_generator
 
+    if args.lambda_l1 is not None and args.model != "pix2pix":
+        raise ProfileError("--lambda-l1 is the weight of pix2pix's L1 term; drop it for " + args.model)
+    if args.model == "dcgan" and args.image_size not in (None, 64):
+        raise ProfileError("the DCGAN draws 64x64 sketches; drop --image-size for dcgan")
     session = start(data=args.data, profile=args.profile)
-    size = args.image_size or session.profile.image_size
+    size = 64 if args.model == "dcgan" else args.image_size or session.profile.image_size
     print(f"training {args.model} at {size}x{size} -> {args.out}")
     start_time = time.perf_counter()
-    run = train_generator(args.model, session.data, session.profile, out=args.out, image_size=args.image_size,
-                          epochs=args.epochs, seed=args.seed)
+    common = dict(out=args.out, epochs=args.epochs, seed=args.seed)
+    if args.model == "pix2pix":
+        if args.lambda_l1 is not None:
+            common["lambda_l1"] = args.lambda_l1
+        run = training.train_pix2pix(session.data, session.profile, image_size=args.image_size, **common)
+    elif args.model == "dcgan":
+        run = training.train_dcgan(session.data, session.profile, **common)
+    else:
+        run = training.train_generator(args.model, session.data, session.profile, image_size=args.image_size,
+                                       **common)
     print(f"trained in {time.perf_counter() - start_time:.0f} s; saved {run.folder / 'generator.keras'}, "
           "history.csv and samples/")
-    print(format_scores(evaluate(run.model, session.data.split("test")), name=args.model))
+    if args.model == "dcgan":
+        spread = training.dcgan_spread(run.model, session.data)
+        print(f"sample spread {spread['samples']:.3f} (real sketches: {spread['real']:.3f}; "
+              "near 0 means the samples all look alike)")
+    else:
+        generator = getattr(run.model, "generator", run.model)
+        print(format_scores(evaluate(generator, session.data.split("test")), name=args.model))
 
 
 def _evaluate(args: argparse.Namespace) -> None:
@@ -145,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--image-size", type=_size, default=None, help="override the profile's image size")
     train.add_argument("--epochs", type=_positive, default=None, help="override the profile's epochs")
     train.add_argument("--seed", type=int, default=0, help="seed (default 0): a CPU run is repeatable")
+    train.add_argument("--lambda-l1", type=float, default=None,
+                       help="pix2pix only: weight of the L1 term (default: the paper's 100)")
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("evaluate", help="score a trained generator and the grey-photo baseline")

@@ -31,6 +31,8 @@ class Profile:
         max_filters: the cap on filters per block.
         jitter_scale: the random-jitter resize factor before the random crop
             (pix2pix: 286/256).
+        dcgan_epochs: epochs of the DCGAN, which learns from the sketches
+            alone at 64x64 and needs more passes than the translators.
     """
 
     name: str
@@ -40,11 +42,13 @@ class Profile:
     filters: int
     max_filters: int
     jitter_scale: float = 286 / 256
+    dcgan_epochs: int = 60
 
 
 PROFILES: dict[str, Profile] = {
     "quick": Profile(name="quick", image_size=64, batch_size=4, epochs=30, filters=32, max_filters=256),
-    "full": Profile(name="full", image_size=256, batch_size=1, epochs=200, filters=64, max_filters=512),
+    "full": Profile(name="full", image_size=256, batch_size=1, epochs=200, filters=64, max_filters=512,
+                    dcgan_epochs=300),
 }
 
 

@@ -56,12 +56,13 @@ def generate(model, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
 
 
 def score(generated: np.ndarray, real: np.ndarray) -> dict[str, float]:
-    """Mean FSIM, SSIM, PSNR (dB), L1 and the rank-1 rate of ``generated``
+    """Mean FSIM, SSIM, PSNR (dB), L1, the rank-1 rate and the sharpness ratio of ``generated``
     against ``real`` (both (N, H, W, 1) in [0, 1], row i is person i)."""
     from . import metrics
 
     values = {name: float(np.mean(getattr(metrics, name)(generated, real))) for name in ("fsim", "ssim", "psnr", "l1")}
     values["rank1"] = float(metrics.rank1(generated, real))
+    values["sharpness"] = metrics.sharpness(generated, real)
     return values
 
 
@@ -92,13 +93,14 @@ def _baseline_scores(pairs: tuple[Pair, ...]) -> dict[str, float]:
 
 def format_scores(result: dict, name: str = "model") -> str:
     """The result of :func:`evaluate` as a small table for the terminal or a notebook."""
-    lines = [f"{'':22}{'FSIM':>7}{'SSIM':>7}{'PSNR':>7}{'L1':>7}{'rank-1':>8}"]
+    lines = [f"{'':22}{'FSIM':>7}{'SSIM':>7}{'PSNR':>7}{'L1':>7}{'rank-1':>8}{'sharp':>7}"]
     for label, key in ((name, "model"), ("grey photo (baseline)", "baseline")):
         v = result[key]
         lines.append(
             f"{label[:21]:22}{v['fsim']:7.3f}{v['ssim']:7.3f}{v['psnr']:7.2f}{v['l1']:7.3f}{v['rank1']:8.2f}"
+            f"{v['sharpness']:7.2f}"
         )
-    lines.append(f"({result['n']} test pairs, 200x250, grey)")
+    lines.append(f"({result['n']} test pairs, 200x250, grey; sharp = mean gradient magnitude / the artist's)")
     return "\n".join(lines)
 
 

@@ -18,6 +18,9 @@ a single image). Colour images go through :func:`to_grey` first.
   sigma 1.5), computed by TensorFlow's ``tf.image.ssim``.
 - :func:`psnr`: peak signal-to-noise ratio in dB, by ``tf.image.psnr``.
 - :func:`l1`: mean absolute error.
+- :func:`sharpness`: the mean gradient magnitude of generated sketches over
+  that of the real ones (blurry sketches score low).
+- :func:`spread`: how much the images of a batch differ (mode collapse: ~0).
 - :func:`rank1`: rank-1 recognition rate of generated sketches among the real
   ones, as face-sketch papers report it (X. Wang and X. Tang, "Face
   Photo-Sketch Synthesis and Recognition", IEEE TPAMI 31(11), 2009).
@@ -422,6 +425,63 @@ def l1(x: Any, y: Any) -> np.ndarray:
     """
     a, b = _pair(x, y)
     return np.abs(a - b).mean(axis=(1, 2))
+
+
+def gradient_magnitude(x: Any) -> np.ndarray:
+    """Mean Sobel gradient magnitude per image: how much edge (pencil
+    stroke) an image holds.
+
+    Args:
+        x: grey images in [0, 1], (H, W), (H, W, 1) or (N, H, W, 1).
+
+    Returns:
+        (N,) float64; 0 for a flat image.
+    """
+    import tensorflow as tf
+
+    a = _as_batch(x, "x")
+    edges = tf.image.sobel_edges(tf.constant(a[..., None], tf.float32)).numpy()  # (N, H, W, 1, 2)
+    return np.sqrt((edges.astype(np.float64) ** 2).sum(axis=-1)).mean(axis=(1, 2, 3))
+
+
+def sharpness(generated: Any, real: Any) -> float:
+    """How sharp the generated sketches are next to the real ones: the mean
+    :func:`gradient_magnitude` of ``generated`` over that of ``real``.
+
+    1.0 means as much stroke detail as the artist's sketches; a blurry
+    (L1-trained) generator lands well below. Resizing costs sharpness too:
+    the CUFS test sketches squeezed to 128x128 and back to 200x250 score
+    0.71, the ceiling of a model working at 128x128 (0.86 at 256x256).
+
+    Args:
+        generated, real: batches (N, H, W, 1) in [0, 1].
+
+    Returns:
+        The ratio, >= 0.
+    """
+    real_mean = float(gradient_magnitude(real).mean())
+    if real_mean == 0:
+        raise ValueError("the real images are flat (no gradient); sharpness is undefined.")
+    return float(gradient_magnitude(generated).mean()) / real_mean
+
+
+def spread(images: Any) -> float:
+    """How different the images of a batch are from each other: the standard
+    deviation across the batch of each pixel, averaged over the pixels.
+
+    A GAN whose samples all look alike (mode collapse) has a spread near 0;
+    compare it with the spread of a batch of real images.
+
+    Args:
+        images: a batch (N, H, W, 1) in [0, 1], N >= 2.
+
+    Returns:
+        The mean per-pixel standard deviation, in [0, 0.5].
+    """
+    batch = _as_batch(images, "images")
+    if len(batch) < 2:
+        raise ValueError(f"spread needs a batch of at least 2 images, got {len(batch)}.")
+    return float(batch.std(axis=0).mean())
 
 
 # --------------------------------------------------------------------------

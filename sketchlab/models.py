@@ -10,7 +10,14 @@ the paired data:
   block to the decoder block of the same size (Ronneberger et al. 2015), the
   pix2pix generator ("U-Net-256" at 256x256).
 
-Both use the pix2pix blocks: ``Conv 4x4 stride 2 - BatchNorm - LeakyReLU(0.2)``
+The GAN chapter adds the networks that judge and the networks that dream:
+
+- :func:`patchgan`: the conditional 70x70 PatchGAN discriminator of pix2pix,
+  one real/fake logit per overlapping 70x70 patch of a (photo, sketch) pair.
+- :func:`dcgan_generator` and :func:`dcgan_discriminator`: the DCGAN pair
+  (Radford et al. 2015) that learns to draw sketches from noise.
+
+The generators use the pix2pix blocks: ``Conv 4x4 stride 2 - BatchNorm - LeakyReLU(0.2)``
 down, ``ConvTranspose 4x4 stride 2 - BatchNorm - (Dropout) - ReLU`` up, and a
 ``tanh`` output, so sketches come out in [-1, 1] like the pipeline's.
 """
@@ -32,20 +39,22 @@ def _init() -> keras.initializers.Initializer:
     return keras.initializers.RandomNormal(mean=0.0, stddev=INIT_STDDEV)
 
 
-def down_block(x, filters: int, norm: bool = True, name: str = "down"):
-    """``Conv2D(4x4, stride 2)`` - ``BatchNorm`` - ``LeakyReLU(0.2)``: halves H and W."""
+def down_block(x, filters: int, norm: bool = True, name: str = "down", momentum: float = 0.99):
+    """``Conv2D(4x4, stride 2)`` - ``BatchNorm`` - ``LeakyReLU(0.2)``: halves H and W.
+    ``momentum`` is BatchNorm's for its moving statistics."""
     x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not norm,
                       kernel_initializer=_init(), name=f"{name}_conv")(x)
     if norm:
-        x = layers.BatchNormalization(name=f"{name}_norm")(x)
+        x = layers.BatchNormalization(momentum=momentum, name=f"{name}_norm")(x)
     return layers.LeakyReLU(0.2, name=f"{name}_act")(x)
 
 
-def up_block(x, filters: int, dropout: float = 0.0, name: str = "up"):
-    """``Conv2DTranspose(4x4, stride 2)`` - ``BatchNorm`` - (``Dropout``) - ``ReLU``: doubles H and W."""
+def up_block(x, filters: int, dropout: float = 0.0, name: str = "up", momentum: float = 0.99):
+    """``Conv2DTranspose(4x4, stride 2)`` - ``BatchNorm`` - (``Dropout``) - ``ReLU``: doubles H and W.
+    ``momentum`` is BatchNorm's for its moving statistics."""
     x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
                                kernel_initializer=_init(), name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(name=f"{name}_norm")(x)
+    x = layers.BatchNormalization(momentum=momentum, name=f"{name}_norm")(x)
     if dropout:
         x = layers.Dropout(dropout, name=f"{name}_dropout")(x)
     return layers.ReLU(name=f"{name}_act")(x)
@@ -135,6 +144,111 @@ def unet(image_size: int = 256, filters: int = 64, max_filters: int = 512,
 
 
 GENERATORS = {"encoder-decoder": encoder_decoder, "unet": unet}
+
+
+def patchgan(image_size: int = 256, filters: int = 64, max_filters: int = 512,
+             in_channels: int = 3, out_channels: int = 1) -> keras.Model:
+    """The conditional 70x70 PatchGAN discriminator of pix2pix (Isola et al.
+    2017, appendix 6.1.2): ``C64-C128-C256-C512`` then a 1-channel convolution,
+    on the photo and the sketch stacked as channels.
+
+    Each output value is a logit saying "real pair" for one 70x70 patch of
+    the input (the receptive field of three stride-2 and two stride-1 4x4
+    convolutions), so the discriminator judges texture and local structure,
+    and the L1 term is left to get the low frequencies right.
+
+    Args:
+        image_size: side N of the square inputs.
+        filters: filters of the first block (no norm); they double per block
+            up to ``max_filters``.
+        in_channels: channels of the condition (3 for RGB photos).
+        out_channels: channels of the judged image (1 for grey sketches).
+
+    Returns:
+        A model mapping ``[photo (B, N, N, in_channels), sketch (B, N, N,
+        out_channels)]`` to logits (B, N/8 - 2, N/8 - 2, 1): 30x30 at 256.
+
+    Example:
+        >>> patchgan(image_size=64, filters=16).output_shape
+        (None, 6, 6, 1)
+    """
+    check_image_size(image_size)
+    photo = keras.Input((image_size, image_size, in_channels), name="photo")
+    sketch = keras.Input((image_size, image_size, out_channels), name="sketch")
+    x = layers.Concatenate(name="pair")([photo, sketch])
+    for i in range(3):
+        x = down_block(x, min(filters * 2**i, max_filters), norm=i > 0, name=f"d{i + 1}")
+    x = layers.ZeroPadding2D(name="d4_pad")(x)
+    x = layers.Conv2D(min(filters * 8, max_filters), 4, use_bias=False, kernel_initializer=_init(),
+                      name="d4_conv")(x)
+    x = layers.BatchNormalization(name="d4_norm")(x)
+    x = layers.LeakyReLU(0.2, name="d4_act")(x)
+    x = layers.ZeroPadding2D(name="logits_pad")(x)
+    logits = layers.Conv2D(1, 4, kernel_initializer=_init(), name="logits")(x)
+    return keras.Model([photo, sketch], logits, name="patchgan")
+
+
+DCGAN_SIZE = 64  # the DCGAN draws 64x64 sketches, as in Radford et al.
+# BatchNorm momentum of the DCGAN pair: 0.9, as PyTorch's default (0.1 there)
+# in the authors' code; Keras' 0.99 leaves the moving statistics, used for
+# sampling, far behind the few hundred steps a small DCGAN trains for.
+DCGAN_MOMENTUM = 0.9
+
+
+def dcgan_generator(latent_dim: int = 100, filters: int = 64, channels: int = 1) -> keras.Model:
+    """The DCGAN generator (Radford, Metz and Chintala, "Unsupervised
+    Representation Learning with Deep Convolutional Generative Adversarial
+    Networks", ICLR 2016): a noise vector projected to 4x4x(8 filters), then
+    four ``ConvTranspose 4x4 stride 2`` blocks (BatchNorm, ReLU) to 64x64,
+    ``tanh`` out.
+
+    Args:
+        latent_dim: length of the noise vector z.
+        filters: filters of the last block (the first has 8x as many).
+        channels: 1 for grey sketches.
+
+    Returns:
+        A model mapping z (B, latent_dim) to images (B, 64, 64, channels) in [-1, 1].
+
+    Example:
+        >>> dcgan_generator(latent_dim=16, filters=8).output_shape
+        (None, 64, 64, 1)
+    """
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Dense(4 * 4 * filters * 8, use_bias=False, kernel_initializer=_init(), name="project")(z)
+    x = layers.Reshape((4, 4, filters * 8), name="to_4x4")(x)
+    x = layers.BatchNormalization(momentum=DCGAN_MOMENTUM, name="project_norm")(x)
+    x = layers.ReLU(name="project_act")(x)
+    for i, n in enumerate((filters * 4, filters * 2, filters)):
+        x = up_block(x, n, name=f"g{i + 1}", momentum=DCGAN_MOMENTUM)
+    image = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
+                                   kernel_initializer=_init(), name="image")(x)
+    return keras.Model(z, image, name="dcgan_generator")
+
+
+def dcgan_discriminator(filters: int = 64, channels: int = 1) -> keras.Model:
+    """The DCGAN discriminator (Radford et al. 2016): four ``Conv 4x4 stride
+    2`` blocks (BatchNorm but on the first, LeakyReLU 0.2) from 64x64 to
+    4x4, then one 4x4 convolution to a single logit.
+
+    Args:
+        filters: filters of the first block; they double per block.
+        channels: 1 for grey sketches.
+
+    Returns:
+        A model mapping images (B, 64, 64, channels) to logits (B, 1).
+
+    Example:
+        >>> dcgan_discriminator(filters=8).output_shape
+        (None, 1)
+    """
+    image = keras.Input((DCGAN_SIZE, DCGAN_SIZE, channels), name="image")
+    x = image
+    for i in range(4):
+        x = down_block(x, filters * 2**i, norm=i > 0, name=f"d{i + 1}", momentum=DCGAN_MOMENTUM)
+    x = layers.Conv2D(1, 4, kernel_initializer=_init(), name="logit_conv")(x)
+    logit = layers.Flatten(name="logit")(x)
+    return keras.Model(image, logit, name="dcgan_discriminator")
 
 
 class ModelFileError(Exception):

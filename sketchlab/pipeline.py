@@ -200,6 +200,25 @@ def unpaired_dataset(
     return _finish(tf.data.Dataset.zip(tuple(domains)), batch_size, training=True)
 
 
+def sketch_dataset(
+    source: Sequence[Pair] | tf.data.Dataset,
+    image_size: int,
+    batch_size: int,
+    seed: int = 0,
+    jitter_scale: float = 286 / 256,
+) -> tf.data.Dataset:
+    """Batches of sketches alone, (B, N, N, 1) in [-1, 1], shuffled and
+    jittered (random crop and flip) for an unconditional GAN."""
+    ds = _cached_squares(source, jitter_size(image_size, jitter_scale)).map(lambda photo, sketch: sketch)
+    ds = ds.shuffle(1024, seed=seed, reshuffle_each_iteration=True)
+    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+    ds = tf.data.Dataset.zip((ds, seeds)).map(
+        lambda sketch, s: to_model_range(random_crop_flip([sketch], image_size, s)[0]),
+        num_parallel_calls=AUTOTUNE,
+    )
+    return _finish(ds, batch_size, training=True)
+
+
 def images_per_second(ds: tf.data.Dataset, epochs: int = 3) -> float:
     """Images per second delivered by ``ds`` over ``epochs`` full passes, after
     one warm-up pass (which fills the cache)."""

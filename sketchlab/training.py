@@ -1,10 +1,13 @@
-"""Training method 1: a generator fitted to the paired data with an L1 loss.
+"""Training runs: a model, its data, ``fit``, and a run folder.
 
-The loss is the mean absolute difference between the generated and the
-artist's sketch (the L1 term of pix2pix, Isola et al. 2017), minimised with
-Adam and Keras' ``fit`` on the paired, jittered pipeline.
+- :func:`train_generator` (method 1): a generator fitted to the paired data
+  with an L1 loss, the mean absolute difference between the generated and
+  the artist's sketch (the L1 term of pix2pix, Isola et al. 2017).
+- :func:`train_pix2pix`: the U-Net against a PatchGAN (:class:`sketchlab.gans.Pix2Pix`).
+- :func:`train_dcgan`: a DCGAN that draws sketches from noise (:class:`sketchlab.gans.GAN`).
 
     python -m sketchlab train unet --data toy --out runs/unet
+    python -m sketchlab train pix2pix --data toy --out runs/pix2pix
 
 A run folder holds ``generator.keras`` (the trained network, loadable with
 ``keras.models.load_model``), ``history.csv`` (train and test loss per epoch)
@@ -19,13 +22,18 @@ from pathlib import Path
 
 import keras
 
-from .callbacks import SampleGrid
+from .callbacks import NoiseGrid, SampleGrid
 from .config import Profile
 from .data import CufsData
-from .models import GENERATORS
-from .pipeline import paired_dataset
+from .gans import GAN, LAMBDA_L1, LinearDecay, Pix2Pix, adam
+from .gans import LEARNING_RATE as GAN_LEARNING_RATE
+from .models import DCGAN_SIZE, GENERATORS, dcgan_discriminator, dcgan_generator, patchgan
+from .pipeline import paired_dataset, sketch_dataset
 
 LEARNING_RATE = 1e-3  # Adam(1e-3, beta_1=0.5); see train_generator
+LATENT_DIM = 100  # DCGAN's noise vector
+DCGAN_BATCH = 16
+NOISE_SAMPLES = 16  # samples in the DCGAN's grid per epoch
 SAMPLE_FACES = 6
 EVAL_BATCH = 32  # test-split batches: inference only, so larger and fewer
 
@@ -105,11 +113,8 @@ def train_generator(
                            jitter_scale=profile.jitter_scale)
     test = paired_dataset(data.split("test"), size, EVAL_BATCH)
     callbacks: list[keras.callbacks.Callback] = []
-    folder = Path(out) if out is not None else None
+    folder = _run_folder(out)
     if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        for stale in (folder / "samples").glob("epoch_*.png"):  # from an earlier run in the same folder
-            stale.unlink()
         photos, sketches, ids = sample_batch(data, size)
         callbacks += [
             keras.callbacks.CSVLogger(str(folder / "history.csv")),
@@ -117,7 +122,140 @@ def train_generator(
         ]
     history = model.fit(train, validation_data=test, epochs=epochs or profile.epochs,
                         callbacks=callbacks, verbose=verbose, shuffle=False)  # the pipeline shuffles
+    return _finish(model, model, history, folder)
+
+
+def _run_folder(out: str | Path | None) -> Path | None:
+    """The run folder, created, without the sample grids of an earlier run."""
+    if out is None:
+        return None
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in (folder / "samples").glob("epoch_*.png"):
+        stale.unlink()
+    return folder
+
+
+def _finish(model: keras.Model, generator: keras.Model, history, folder: Path | None) -> Run:
     if folder is not None:
-        save_model(model, folder / "generator.keras")
+        save_model(generator, folder / "generator.keras")
     return Run(model=model, history={k: [float(v) for v in vals] for k, vals in history.history.items()},
                folder=folder)
+
+
+def train_pix2pix(
+    data: CufsData,
+    profile: Profile,
+    out: str | Path | None = None,
+    image_size: int | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
+    lambda_l1: float = LAMBDA_L1,
+    learning_rate: float = GAN_LEARNING_RATE,
+    decay: bool = True,
+    verbose: int = 1,
+) -> Run:
+    """Train pix2pix photo -> sketch: the U-Net of method 1 against a
+    conditional PatchGAN, on the paired, jittered training split.
+
+    ``run.model`` is the :class:`~sketchlab.gans.Pix2Pix`; the run folder's
+    ``generator.keras`` holds its U-Net alone (the discriminator is not
+    needed to sketch). ``history.csv`` holds every tracker per epoch, with
+    ``val_g_l1``, the L1 on the test split.
+
+    Args:
+        data, profile, out, image_size, epochs, seed, verbose: as in :func:`train_generator`.
+        lambda_l1: weight of the L1 term (the paper: 100).
+        learning_rate: Adam's step size for both networks (the paper: 2e-4).
+        decay: keep the rate for the first half of training, then decay it
+            linearly to 0 (the authors' schedule); False keeps it constant.
+    """
+    size = image_size or profile.image_size
+    epochs = epochs or profile.epochs
+    keras.utils.set_random_seed(seed)
+    train = paired_dataset(data.split("train"), size, profile.batch_size, training=True, seed=seed,
+                           jitter_scale=profile.jitter_scale)
+    test = paired_dataset(data.split("test"), size, EVAL_BATCH)
+    steps = epochs * (len(data.split("train")) // profile.batch_size)
+    model = Pix2Pix(build_generator("unet", size, profile),
+                    patchgan(size, filters=profile.filters, max_filters=profile.max_filters),
+                    lambda_l1=lambda_l1)
+
+    def rate():
+        return LinearDecay(learning_rate, steps) if decay else learning_rate
+
+    model.compile(d_optimizer=adam(rate()), g_optimizer=adam(rate()))
+    callbacks: list[keras.callbacks.Callback] = []
+    folder = _run_folder(out)
+    if folder is not None:
+        photos, sketches, ids = sample_batch(data, size)
+        callbacks += [
+            keras.callbacks.CSVLogger(str(folder / "history.csv")),
+            SampleGrid(photos, sketches, folder / "samples", titles=ids, generator=model.generator),
+        ]
+    history = model.fit(train, validation_data=test, epochs=epochs, callbacks=callbacks, verbose=verbose,
+                        shuffle=False)
+    return _finish(model, model.generator, history, folder)
+
+
+def train_dcgan(
+    data: CufsData,
+    profile: Profile,
+    out: str | Path | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
+    latent_dim: int = LATENT_DIM,
+    batch_size: int = DCGAN_BATCH,
+    verbose: int = 1,
+) -> Run:
+    """Train a DCGAN to draw 64x64 sketches from noise, on the training
+    split's sketches (randomly flipped and cropped).
+
+    ``run.model`` is the :class:`~sketchlab.gans.GAN`; the run folder gets
+    ``generator.keras``, ``history.csv`` and one grid of samples from the
+    same fixed noise per epoch.
+
+    Args:
+        data, profile, out, epochs, seed, verbose: as in :func:`train_generator`
+            (the DCGAN works at 64x64 in every profile; the profile sets the
+            filter counts and ``dcgan_epochs``).
+        latent_dim: length of the noise vector.
+        batch_size: images per step.
+    """
+    keras.utils.set_random_seed(seed)
+    sketches = sketch_dataset(data.split("train"), DCGAN_SIZE, batch_size, seed=seed,
+                              jitter_scale=profile.jitter_scale)
+    model = GAN(dcgan_generator(latent_dim, filters=profile.filters),
+                dcgan_discriminator(filters=profile.filters), seed=seed)
+    model.compile(d_optimizer=adam(), g_optimizer=adam())
+    callbacks: list[keras.callbacks.Callback] = []
+    folder = _run_folder(out)
+    if folder is not None:
+        noise = keras.random.normal((NOISE_SAMPLES, latent_dim), seed=seed)
+        callbacks += [
+            keras.callbacks.CSVLogger(str(folder / "history.csv")),
+            NoiseGrid(noise, folder / "samples", model.generator),
+        ]
+    history = model.fit(sketches, epochs=epochs or profile.dcgan_epochs, callbacks=callbacks, verbose=verbose,
+                        shuffle=False)
+    return _finish(model, model.generator, history, folder)
+
+
+def dcgan_spread(gan: GAN, data: CufsData, count: int = 64) -> dict[str, float]:
+    """The :func:`~sketchlab.metrics.spread` of ``count`` samples of ``gan``
+    beside that of the real training sketches at the same size: a spread far
+    below the real one is mode collapse.
+
+    Returns:
+        ``{"samples": ..., "real": ..., "ratio": samples / real}``.
+    """
+    import numpy as np
+
+    from .metrics import spread
+    from .pipeline import to_unit_range
+
+    samples = spread(to_unit_range(gan.sample(count)).numpy())
+    real = np.concatenate([to_unit_range(s).numpy()
+                           for _, s in paired_dataset(data.split("train"), DCGAN_SIZE, EVAL_BATCH)])
+    real_spread = spread(real)
+    return {"samples": samples, "real": real_spread, "ratio": samples / real_spread}

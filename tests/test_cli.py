@@ -56,7 +56,7 @@ def test_train_then_evaluate_with_json_and_saved_sketches(toy_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
     assert scores["n"] == 100 and set(scores) == {"model", "baseline", "n"}
-    assert set(scores["model"]) == set(scores["baseline"]) == {"fsim", "ssim", "psnr", "l1", "rank1"}
+    assert set(scores["model"]) == set(scores["baseline"]) == {"fsim", "ssim", "psnr", "l1", "rank1", "sharpness"}
     assert len(list(out.glob("*.png"))) == 100 and (out / "f-039-01.png").exists()
 
     table = run_cli("evaluate", str(run / "generator.keras"), "--data", str(toy_dir))
@@ -71,4 +71,28 @@ def test_evaluate_names_a_missing_model_and_bad_sizes(toy_dir, tmp_path):
     assert missing.returncode == 2 and "nope.keras" in missing.stderr and "sketchlab train" in missing.stderr
     bad = run_cli("train", "unet", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--image-size", "100")
     assert bad.returncode == 2 and "power of two" in bad.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_train_pix2pix_and_dcgan_then_evaluate_the_pix2pix_generator(toy_dir, tmp_path):
+    pix2pix = run_cli("train", "pix2pix", "--data", str(toy_dir), "--out", str(tmp_path / "p2p"), "--profile",
+                      "quick", "--image-size", "32", "--epochs", "1", "--lambda-l1", "50")
+    assert pix2pix.returncode == 0, pix2pix.stderr
+    assert "training pix2pix at 32x32" in pix2pix.stdout and "grey photo (baseline)" in pix2pix.stdout
+    scored = run_cli("evaluate", str(tmp_path / "p2p" / "generator.keras"), "--data", str(toy_dir), "--json")
+    assert scored.returncode == 0 and json.loads(scored.stdout)["n"] == 100
+
+    dcgan = run_cli("train", "dcgan", "--data", str(toy_dir), "--out", str(tmp_path / "dcgan"), "--profile",
+                    "quick", "--epochs", "1")
+    assert dcgan.returncode == 0, dcgan.stderr
+    assert "training dcgan at 64x64" in dcgan.stdout and "sample spread" in dcgan.stdout
+    noise_model = run_cli("evaluate", str(tmp_path / "dcgan" / "generator.keras"), "--data", str(toy_dir))
+    assert noise_model.returncode == 2 and "photo -> sketch generator" in noise_model.stderr
+
+
+def test_gan_only_options_are_refused_for_other_models(toy_dir, tmp_path):
+    result = run_cli("train", "unet", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--lambda-l1", "10")
+    assert result.returncode == 2 and "--lambda-l1" in result.stderr
+    result = run_cli("train", "dcgan", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--image-size", "128")
+    assert result.returncode == 2 and "64x64" in result.stderr
     assert not (tmp_path / "r").exists()

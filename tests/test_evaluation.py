@@ -37,7 +37,7 @@ def test_evaluate_reports_model_and_baseline(model, test_pairs):
     result = evaluate(model, test_pairs)
     assert result["n"] == 10 and set(result) == {"model", "baseline", "n"}
     for scores in (result["model"], result["baseline"]):
-        assert set(scores) == {"fsim", "ssim", "psnr", "l1", "rank1"}
+        assert set(scores) == {"fsim", "ssim", "psnr", "l1", "rank1", "sharpness"}
     assert result["baseline"] == score(grey_photos(test_pairs), ground_truth(test_pairs))
     table = format_scores(result, name="unet")
     assert "unet" in table and "grey photo (baseline)" in table and "10 test pairs" in table
@@ -47,7 +47,7 @@ def test_a_perfect_model_scores_perfectly(test_pairs):
     real = ground_truth(test_pairs)
     perfect = score(real, real)
     assert perfect["fsim"] == pytest.approx(1) and perfect["ssim"] == pytest.approx(1)
-    assert perfect["l1"] == 0 and perfect["rank1"] == 1
+    assert perfect["l1"] == 0 and perfect["rank1"] == 1 and perfect["sharpness"] == pytest.approx(1)
 
 
 def test_saved_sketches_are_named_by_person_and_reload_exactly(model, test_pairs, tmp_path):

@@ -166,3 +166,25 @@ def test_to_grey():
         to_grey(np.zeros((4, 4, 4)))
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         to_grey(np.full((4, 4, 3), 3.0))
+
+
+def test_sharpness_is_one_for_the_real_images_and_falls_with_blur(pairs):
+    real = pairs[1]
+    # a 5x5 box blur
+    padded = np.pad(real, ((0, 0), (2, 2), (2, 2), (0, 0)), mode="edge")
+    blurred = sum(padded[:, i : i + real.shape[1], j : j + real.shape[2]] for i in range(5) for j in range(5)) / 25
+    assert metrics.sharpness(real, real) == pytest.approx(1)
+    assert metrics.sharpness(blurred, real) < 0.8
+    assert metrics.gradient_magnitude(np.full((20, 20), 0.3))[0] == 0
+    with pytest.raises(ValueError, match="flat"):
+        metrics.sharpness(real, np.zeros_like(real))
+
+
+def test_spread_is_zero_for_identical_images_and_grows_with_difference():
+    rng = np.random.default_rng(0)
+    same = np.repeat(rng.random((1, 16, 16, 1)), 8, axis=0)
+    different = rng.random((8, 16, 16, 1))
+    assert metrics.spread(same) == pytest.approx(0, abs=1e-12)
+    assert metrics.spread(different) == pytest.approx(np.sqrt(1 / 12), rel=0.1)  # std of U(0, 1)
+    with pytest.raises(ValueError, match="at least 2"):
+        metrics.spread(different[:1])

@@ -64,7 +64,8 @@ def test_bad_model_files_are_named(tmp_path):
 
 
 def test_the_command_line_offers_every_generator():
-    from sketchlab.cli import MODEL_NAMES
+    from sketchlab.cli import MODEL_NAMES, TRANSLATORS
     from sketchlab.models import GENERATORS
 
-    assert tuple(GENERATORS) == MODEL_NAMES
+    assert tuple(GENERATORS) == MODEL_NAMES[:2] and MODEL_NAMES[2:] == ("pix2pix", "dcgan")
+    assert TRANSLATORS == ("encoder-decoder", "unet", "pix2pix")
