@@ -3,11 +3,13 @@
     python docs/make_figures.py --data ../cufs --runs runs/cufs128
 
 ``--runs`` holds the run folders of ``python -m sketchlab train`` (one per
-model: ``encoder-decoder/`` and ``unet/``). Writes, into docs/figures/:
+model: ``encoder-decoder/``, ``unet/`` and ``pix2pix/``). Writes, into
+docs/figures/:
 
-- ``method1_cufs.png``: four test faces: the photo, each model's sketch
-  (back in the 200x250 frame, as scored), and the artist's sketch;
-- ``method1_cufs_loss.png``: train and test L1 per epoch, from history.csv.
+- ``method1_cufs.png``: four test faces: the photo, each method-1 model's
+  sketch (back in the 200x250 frame, as scored), and the artist's sketch;
+- ``method1_cufs_loss.png``: train and test L1 per epoch, from history.csv;
+- ``pix2pix_cufs.png``: the same faces, U-Net (L1 alone) beside pix2pix.
 
 The faces are CUFS test photos and sketches (CUHK; Wang and Tang, TPAMI
 2009), shown small, for research and teaching, with the credit in the README.
@@ -31,7 +33,8 @@ from sketchlab.data import load_cufs  # noqa: E402
 from sketchlab.models import load_generator  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-MODELS = {"encoder-decoder": "encoder-decoder", "unet": "U-Net"}
+MODELS = {"encoder-decoder": "encoder-decoder", "unet": "U-Net", "pix2pix": "pix2pix"}
+FIGURES = {"method1_cufs.png": ("encoder-decoder", "unet"), "pix2pix_cufs.png": ("unet", "pix2pix")}
 FACES = 4
 
 
@@ -44,21 +47,22 @@ def read_history(path: Path) -> dict[str, list[float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", required=True, help="the real CUFS folder")
-    parser.add_argument("--runs", required=True, help="folder holding encoder-decoder/ and unet/ run folders")
+    parser.add_argument("--runs", required=True, help="folder holding encoder-decoder/, unet/ and pix2pix/ run folders")
     args = parser.parse_args()
 
     test = load_cufs(args.data).split("test")[:FACES]
     runs = Path(args.runs)
-    rows = {"photo": np.stack([np.asarray(Image.open(p.photo).convert("RGB")) / 255.0 for p in test])}
-    for folder, label in MODELS.items():
-        rows[label] = evaluation.generate(load_generator(runs / folder / "generator.keras"), test)
-    rows["artist"] = evaluation.ground_truth(test)
+    photos = np.stack([np.asarray(Image.open(p.photo).convert("RGB")) / 255.0 for p in test])
+    sketches = {name: evaluation.generate(load_generator(runs / name / "generator.keras"), test) for name in MODELS}
     out = HERE / "figures"
     out.mkdir(exist_ok=True)
-    plots.show_translations(rows, titles=[p.person_id for p in test]).savefig(out / "method1_cufs.png", dpi=72)
-    histories = {label: read_history(runs / folder / "history.csv") for folder, label in MODELS.items()}
+    for figure, names in FIGURES.items():
+        rows = {"photo": photos, **{MODELS[n]: sketches[n] for n in names}, "artist": evaluation.ground_truth(test)}
+        plots.show_translations(rows, titles=[p.person_id for p in test]).savefig(out / figure, dpi=72)
+    method1 = FIGURES["method1_cufs.png"]
+    histories = {MODELS[n]: read_history(runs / n / "history.csv") for n in method1}
     plots.show_history(histories, ylabel="L1 loss").savefig(out / "method1_cufs_loss.png", dpi=72)
-    print(f"written: {out / 'method1_cufs.png'}, {out / 'method1_cufs_loss.png'}")
+    print(f"written to {out}: {', '.join(FIGURES)}, method1_cufs_loss.png")
 
 
 if __name__ == "__main__":

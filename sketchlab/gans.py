@@ -117,6 +117,16 @@ class _TwoNetworks(keras.Model):
         target = tf.ones_like(logits) if real else tf.zeros_like(logits)
         return self.loss_fn(target, logits)
 
+    def get_compile_config(self) -> dict | None:
+        if not hasattr(self, "loss_fn"):
+            return None
+        return {name: keras.saving.serialize_keras_object(getattr(self, name))
+                for name in ("d_optimizer", "g_optimizer", "loss_fn")}
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compile with the optimizers and loss saved in a ``.keras`` file (their settings, not their state)."""
+        self.compile(**{name: keras.saving.deserialize_keras_object(value) for name, value in config.items()})
+
     def get_config(self) -> dict:
         return {
             "generator": keras.saving.serialize_keras_object(self.generator),

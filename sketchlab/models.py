@@ -15,7 +15,7 @@ The GAN chapter adds the networks that judge and the networks that dream:
 - :func:`patchgan`: the conditional 70x70 PatchGAN discriminator of pix2pix,
   one real/fake logit per overlapping 70x70 patch of a (photo, sketch) pair.
 - :func:`dcgan_generator` and :func:`dcgan_discriminator`: the DCGAN pair
-  (Radford et al. 2015) that learns to draw sketches from noise.
+  (Radford et al., ICLR 2016) that learns to draw sketches from noise.
 
 The generators use the pix2pix blocks: ``Conv 4x4 stride 2 - BatchNorm - LeakyReLU(0.2)``
 down, ``ConvTranspose 4x4 stride 2 - BatchNorm - (Dropout) - ReLU`` up, and a
@@ -33,6 +33,11 @@ from keras import layers
 from .config import check_image_size
 
 INIT_STDDEV = 0.02  # pix2pix / DCGAN weight initialisation: N(0, 0.02)
+# BatchNorm momentum of the GAN networks (the DCGAN pair, the PatchGAN): 0.9,
+# PyTorch's default (written 0.1 there) in the authors' code. Keras' 0.99
+# leaves the moving statistics, used for sampling and for held-out scores,
+# far behind over the few hundred steps a small GAN trains for.
+GAN_MOMENTUM = 0.9
 
 
 def _init() -> keras.initializers.Initializer:
@@ -177,11 +182,11 @@ def patchgan(image_size: int = 256, filters: int = 64, max_filters: int = 512,
     sketch = keras.Input((image_size, image_size, out_channels), name="sketch")
     x = layers.Concatenate(name="pair")([photo, sketch])
     for i in range(3):
-        x = down_block(x, min(filters * 2**i, max_filters), norm=i > 0, name=f"d{i + 1}")
+        x = down_block(x, min(filters * 2**i, max_filters), norm=i > 0, name=f"d{i + 1}", momentum=GAN_MOMENTUM)
     x = layers.ZeroPadding2D(name="d4_pad")(x)
     x = layers.Conv2D(min(filters * 8, max_filters), 4, use_bias=False, kernel_initializer=_init(),
                       name="d4_conv")(x)
-    x = layers.BatchNormalization(name="d4_norm")(x)
+    x = layers.BatchNormalization(momentum=GAN_MOMENTUM, name="d4_norm")(x)
     x = layers.LeakyReLU(0.2, name="d4_act")(x)
     x = layers.ZeroPadding2D(name="logits_pad")(x)
     logits = layers.Conv2D(1, 4, kernel_initializer=_init(), name="logits")(x)
@@ -189,10 +194,6 @@ def patchgan(image_size: int = 256, filters: int = 64, max_filters: int = 512,
 
 
 DCGAN_SIZE = 64  # the DCGAN draws 64x64 sketches, as in Radford et al.
-# BatchNorm momentum of the DCGAN pair: 0.9, as PyTorch's default (0.1 there)
-# in the authors' code; Keras' 0.99 leaves the moving statistics, used for
-# sampling, far behind the few hundred steps a small DCGAN trains for.
-DCGAN_MOMENTUM = 0.9
 
 
 def dcgan_generator(latent_dim: int = 100, filters: int = 64, channels: int = 1) -> keras.Model:
@@ -217,10 +218,10 @@ def dcgan_generator(latent_dim: int = 100, filters: int = 64, channels: int = 1)
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(4 * 4 * filters * 8, use_bias=False, kernel_initializer=_init(), name="project")(z)
     x = layers.Reshape((4, 4, filters * 8), name="to_4x4")(x)
-    x = layers.BatchNormalization(momentum=DCGAN_MOMENTUM, name="project_norm")(x)
+    x = layers.BatchNormalization(momentum=GAN_MOMENTUM, name="project_norm")(x)
     x = layers.ReLU(name="project_act")(x)
     for i, n in enumerate((filters * 4, filters * 2, filters)):
-        x = up_block(x, n, name=f"g{i + 1}", momentum=DCGAN_MOMENTUM)
+        x = up_block(x, n, name=f"g{i + 1}", momentum=GAN_MOMENTUM)
     image = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
                                    kernel_initializer=_init(), name="image")(x)
     return keras.Model(z, image, name="dcgan_generator")
@@ -245,7 +246,7 @@ def dcgan_discriminator(filters: int = 64, channels: int = 1) -> keras.Model:
     image = keras.Input((DCGAN_SIZE, DCGAN_SIZE, channels), name="image")
     x = image
     for i in range(4):
-        x = down_block(x, filters * 2**i, norm=i > 0, name=f"d{i + 1}", momentum=DCGAN_MOMENTUM)
+        x = down_block(x, filters * 2**i, norm=i > 0, name=f"d{i + 1}", momentum=GAN_MOMENTUM)
     x = layers.Conv2D(1, 4, kernel_initializer=_init(), name="logit_conv")(x)
     logit = layers.Flatten(name="logit")(x)
     return keras.Model(image, logit, name="dcgan_discriminator")

@@ -42,13 +42,13 @@ def _method1_section(session: Session, folder: Path, data: CufsData) -> list[str
         f"Trained {p.epochs} epochs at {p.image_size}x{p.image_size} on the {len(data.split('train'))} training "
         f"pairs; scored on the {len(test)} test pairs at 200x250, grey.",
         "",
-        "| model | FSIM | SSIM | PSNR (dB) | L1 | rank-1 |",
-        "|---|---|---|---|---|---|",
+        "| model | FSIM | SSIM | PSNR (dB) | L1 | rank-1 | sharpness |",
+        "|---|---|---|---|---|---|---|",
     ]
     for label, scores in [(name, results[name]["model"]) for name in runs] + [("grey photo (baseline)", baseline)]:
         table.append(
             f"| {label} | {scores['fsim']:.3f} | {scores['ssim']:.3f} | {scores['psnr']:.2f} | "
-            f"{scores['l1']:.3f} | {scores['rank1']:.2f} |"
+            f"{scores['l1']:.3f} | {scores['rank1']:.2f} | {scores['sharpness']:.2f} |"
         )
     return table + [
         "",

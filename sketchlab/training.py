@@ -152,7 +152,9 @@ def train_pix2pix(
     seed: int = 0,
     lambda_l1: float = LAMBDA_L1,
     learning_rate: float = GAN_LEARNING_RATE,
+    d_learning_rate: float | None = None,
     decay: bool = True,
+    generator: keras.Model | None = None,
     verbose: int = 1,
 ) -> Run:
     """Train pix2pix photo -> sketch: the U-Net of method 1 against a
@@ -166,7 +168,10 @@ def train_pix2pix(
     Args:
         data, profile, out, image_size, epochs, seed, verbose: as in :func:`train_generator`.
         lambda_l1: weight of the L1 term (the paper: 100).
-        learning_rate: Adam's step size for both networks (the paper: 2e-4).
+        learning_rate: Adam's step size for the generator (the paper: 2e-4).
+        d_learning_rate: the discriminator's; default: ``learning_rate``.
+        generator: a U-Net to start from (e.g. method 1's, trained with L1
+            alone); default: a new one.
         decay: keep the rate for the first half of training, then decay it
             linearly to 0 (the authors' schedule); False keeps it constant.
     """
@@ -177,14 +182,14 @@ def train_pix2pix(
                            jitter_scale=profile.jitter_scale)
     test = paired_dataset(data.split("test"), size, EVAL_BATCH)
     steps = epochs * (len(data.split("train")) // profile.batch_size)
-    model = Pix2Pix(build_generator("unet", size, profile),
+    model = Pix2Pix(generator or build_generator("unet", size, profile),
                     patchgan(size, filters=profile.filters, max_filters=profile.max_filters),
                     lambda_l1=lambda_l1)
 
-    def rate():
-        return LinearDecay(learning_rate, steps) if decay else learning_rate
+    def rate(value: float):
+        return LinearDecay(value, steps) if decay else value
 
-    model.compile(d_optimizer=adam(rate()), g_optimizer=adam(rate()))
+    model.compile(d_optimizer=adam(rate(d_learning_rate or learning_rate)), g_optimizer=adam(rate(learning_rate)))
     callbacks: list[keras.callbacks.Callback] = []
     folder = _run_folder(out)
     if folder is not None:

@@ -134,11 +134,13 @@ def test_linear_decay_is_constant_then_falls_to_zero():
 
 def test_whole_pix2pix_saves_and_loads_with_its_settings(tmp_path):
     model = _tiny_pix2pix(lambda_l1=42)
+    model.compile(d_optimizer=gans.adam(gans.LinearDecay(1e-3, 100)), g_optimizer=keras.optimizers.SGD(0.1))
     photos, _ = _pairs()
     model(photos)
     model.save(tmp_path / "pix2pix.keras")
-    loaded = keras.models.load_model(tmp_path / "pix2pix.keras", compile=False)
+    loaded = keras.models.load_model(tmp_path / "pix2pix.keras")
     assert isinstance(loaded, gans.Pix2Pix) and loaded.lambda_l1 == 42
+    assert isinstance(loaded.g_optimizer, keras.optimizers.SGD) and float(loaded.d_optimizer.learning_rate) == pytest.approx(1e-3)
     np.testing.assert_allclose(loaded.generator(photos), model.generator(photos), atol=1e-6)
     np.testing.assert_allclose(loaded.discriminator([photos, photos[..., :1]]),
                                model.discriminator([photos, photos[..., :1]]), atol=1e-6)
