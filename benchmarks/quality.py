@@ -59,7 +59,8 @@ def main() -> int:
     target = TARGETS[args.model]
     data, profile = resolve_data(args.data), get_profile(args.profile)
     print(f"data: {data.describe()}")
-    print(f"{args.model} at {args.image_size}x{args.image_size}, {args.epochs} epochs, batch {profile.batch_size}, "
+    batch = profile.gan_batch_size if args.model == "pix2pix" else profile.batch_size
+    print(f"{args.model} at {args.image_size}x{args.image_size}, {args.epochs} epochs, batch {batch}, "
           f"filters {profile.filters}-{profile.max_filters}, seed {args.seed}, device: {device_name()}")
     start = time.perf_counter()
     common = dict(out=args.out, image_size=args.image_size, epochs=args.epochs, seed=args.seed, verbose=2)

@@ -75,7 +75,9 @@ def _train(args: argparse.Namespace) -> None:
         raise ProfileError("the DCGAN draws 64x64 sketches; drop --image-size for dcgan")
     session = start(data=args.data, profile=args.profile)
     size = 64 if args.model == "dcgan" else args.image_size or session.profile.image_size
-    print(f"training {args.model} at {size}x{size} -> {args.out}")
+    batch = {"pix2pix": session.profile.gan_batch_size, "dcgan": training.DCGAN_BATCH}.get(
+        args.model, session.profile.batch_size)
+    print(f"training {args.model} at {size}x{size}, batch {batch} -> {args.out}")
     start_time = time.perf_counter()
     common = dict(out=args.out, epochs=args.epochs, seed=args.seed)
     if args.model == "pix2pix":

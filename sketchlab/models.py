@@ -12,8 +12,8 @@ the paired data:
 
 The GAN chapter adds the networks that judge and the networks that dream:
 
-- :func:`patchgan`: the conditional 70x70 PatchGAN discriminator of pix2pix,
-  one real/fake logit per overlapping 70x70 patch of a (photo, sketch) pair.
+- :func:`patchgan`: the conditional PatchGAN discriminator of pix2pix, one
+  real/fake logit per overlapping 70x70 patch of a (photo, sketch) pair.
 - :func:`dcgan_generator` and :func:`dcgan_discriminator`: the DCGAN pair
   (Radford et al., ICLR 2016) that learns to draw sketches from noise.
 
@@ -151,16 +151,30 @@ def unet(image_size: int = 256, filters: int = 64, max_filters: int = 512,
 GENERATORS = {"encoder-decoder": encoder_decoder, "unet": unet}
 
 
+def patch_size(n_layers: int = 3) -> int:
+    """The side of the patch each PatchGAN logit sees, with ``n_layers``
+    stride-2 blocks: 16, 34, 70 (the paper's default), 142 for 1 to 4.
+
+    >>> patch_size(3)
+    70
+    """
+    side = 1 + 3 + 3  # the two stride-1 4x4 convolutions at the top
+    for _ in range(n_layers):
+        side = (side - 1) * 2 + 4
+    return side
+
+
 def patchgan(image_size: int = 256, filters: int = 64, max_filters: int = 512,
-             in_channels: int = 3, out_channels: int = 1) -> keras.Model:
-    """The conditional 70x70 PatchGAN discriminator of pix2pix (Isola et al.
-    2017, appendix 6.1.2): ``C64-C128-C256-C512`` then a 1-channel convolution,
+             in_channels: int = 3, out_channels: int = 1, n_layers: int = 3) -> keras.Model:
+    """The conditional PatchGAN discriminator of pix2pix (Isola et al. 2017,
+    appendix 6.1.2): ``C64-C128-C256-C512`` then a 1-channel convolution,
     on the photo and the sketch stacked as channels.
 
-    Each output value is a logit saying "real pair" for one 70x70 patch of
-    the input (the receptive field of three stride-2 and two stride-1 4x4
-    convolutions), so the discriminator judges texture and local structure,
-    and the L1 term is left to get the low frequencies right.
+    Each output value is a logit saying "real pair" for one patch of the
+    input: 70x70 with the default three stride-2 blocks (two stride-1 4x4
+    convolutions follow them), :func:`patch_size` for others. The
+    discriminator judges texture and local structure, and the L1 term is
+    left to get the low frequencies right.
 
     Args:
         image_size: side N of the square inputs.
@@ -168,10 +182,13 @@ def patchgan(image_size: int = 256, filters: int = 64, max_filters: int = 512,
             up to ``max_filters``.
         in_channels: channels of the condition (3 for RGB photos).
         out_channels: channels of the judged image (1 for grey sketches).
+        n_layers: stride-2 blocks (the authors' ``n_layers_D``): 3 for the
+            70x70 PatchGAN, 2 for 34x34, 1 for 16x16.
 
     Returns:
         A model mapping ``[photo (B, N, N, in_channels), sketch (B, N, N,
-        out_channels)]`` to logits (B, N/8 - 2, N/8 - 2, 1): 30x30 at 256.
+        out_channels)]`` to logits (B, N / 2^n_layers - 2, same, 1): 30x30
+        at 256 with the defaults.
 
     Example:
         >>> patchgan(image_size=64, filters=16).output_shape
@@ -181,13 +198,14 @@ def patchgan(image_size: int = 256, filters: int = 64, max_filters: int = 512,
     photo = keras.Input((image_size, image_size, in_channels), name="photo")
     sketch = keras.Input((image_size, image_size, out_channels), name="sketch")
     x = layers.Concatenate(name="pair")([photo, sketch])
-    for i in range(3):
+    for i in range(n_layers):
         x = down_block(x, min(filters * 2**i, max_filters), norm=i > 0, name=f"d{i + 1}", momentum=GAN_MOMENTUM)
-    x = layers.ZeroPadding2D(name="d4_pad")(x)
-    x = layers.Conv2D(min(filters * 8, max_filters), 4, use_bias=False, kernel_initializer=_init(),
-                      name="d4_conv")(x)
-    x = layers.BatchNormalization(momentum=GAN_MOMENTUM, name="d4_norm")(x)
-    x = layers.LeakyReLU(0.2, name="d4_act")(x)
+    top = f"d{n_layers + 1}"
+    x = layers.ZeroPadding2D(name=f"{top}_pad")(x)
+    x = layers.Conv2D(min(filters * 2**n_layers, max_filters), 4, use_bias=False, kernel_initializer=_init(),
+                      name=f"{top}_conv")(x)
+    x = layers.BatchNormalization(momentum=GAN_MOMENTUM, name=f"{top}_norm")(x)
+    x = layers.LeakyReLU(0.2, name=f"{top}_act")(x)
     x = layers.ZeroPadding2D(name="logits_pad")(x)
     logits = layers.Conv2D(1, 4, kernel_initializer=_init(), name="logits")(x)
     return keras.Model([photo, sketch], logits, name="patchgan")

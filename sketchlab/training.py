@@ -158,7 +158,8 @@ def train_pix2pix(
     verbose: int = 1,
 ) -> Run:
     """Train pix2pix photo -> sketch: the U-Net of method 1 against a
-    conditional PatchGAN, on the paired, jittered training split.
+    conditional PatchGAN, on the paired, jittered training split, in batches
+    of the profile's ``gan_batch_size``.
 
     ``run.model`` is the :class:`~sketchlab.gans.Pix2Pix`; the run folder's
     ``generator.keras`` holds its U-Net alone (the discriminator is not
@@ -178,10 +179,11 @@ def train_pix2pix(
     size = image_size or profile.image_size
     epochs = epochs or profile.epochs
     keras.utils.set_random_seed(seed)
-    train = paired_dataset(data.split("train"), size, profile.batch_size, training=True, seed=seed,
+    batch = profile.gan_batch_size
+    train = paired_dataset(data.split("train"), size, batch, training=True, seed=seed,
                            jitter_scale=profile.jitter_scale)
     test = paired_dataset(data.split("test"), size, EVAL_BATCH)
-    steps = epochs * (len(data.split("train")) // profile.batch_size)
+    steps = epochs * (len(data.split("train")) // batch)
     model = Pix2Pix(generator or build_generator("unet", size, profile),
                     patchgan(size, filters=profile.filters, max_filters=profile.max_filters),
                     lambda_l1=lambda_l1)

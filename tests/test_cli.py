@@ -78,7 +78,7 @@ def test_train_pix2pix_and_dcgan_then_evaluate_the_pix2pix_generator(toy_dir, tm
     pix2pix = run_cli("train", "pix2pix", "--data", str(toy_dir), "--out", str(tmp_path / "p2p"), "--profile",
                       "quick", "--image-size", "32", "--epochs", "1", "--lambda-l1", "50")
     assert pix2pix.returncode == 0, pix2pix.stderr
-    assert "training pix2pix at 32x32" in pix2pix.stdout and "grey photo (baseline)" in pix2pix.stdout
+    assert "training pix2pix at 32x32, batch 2" in pix2pix.stdout and "grey photo (baseline)" in pix2pix.stdout
     scored = run_cli("evaluate", str(tmp_path / "p2p" / "generator.keras"), "--data", str(toy_dir), "--json")
     assert scored.returncode == 0 and json.loads(scored.stdout)["n"] == 100
 

@@ -34,16 +34,17 @@ def _changed(before: list[np.ndarray], model: keras.Model) -> bool:
     return any(not np.array_equal(a, b) for a, b in zip(before, _weights(model)))
 
 
-def test_patchgan_sees_70x70_patches():
-    disc = models.patchgan(image_size=128, filters=8, max_filters=32)
-    assert disc.output_shape == (None, 14, 14, 1)
+@pytest.mark.parametrize("n_layers, patch, grid", [(3, 70, 14), (2, 34, 30)])
+def test_patchgan_logits_see_patches_of_the_stated_size(n_layers, patch, grid):
+    disc = models.patchgan(image_size=128, filters=8, max_filters=32, n_layers=n_layers)
+    assert disc.output_shape == (None, grid, grid, 1) and models.patch_size(n_layers) == patch
     photo = tf.Variable(tf.random.normal((1, 128, 128, 3)))
     sketch = tf.random.normal((1, 128, 128, 1))
     with tf.GradientTape() as tape:
-        logit = disc([photo, sketch], training=False)[0, 7, 7, 0]
+        logit = disc([photo, sketch], training=False)[0, grid // 2, grid // 2, 0]
     seen = np.abs(tape.gradient(logit, photo).numpy()[0]).sum(axis=-1) > 0
     rows, cols = np.nonzero(seen.any(axis=1))[0], np.nonzero(seen.any(axis=0))[0]
-    assert rows.max() - rows.min() + 1 == 70 and cols.max() - cols.min() + 1 == 70
+    assert rows.max() - rows.min() + 1 == patch and cols.max() - cols.min() + 1 == patch
 
 
 def test_dcgan_pair_shapes():
