@@ -112,14 +112,8 @@ def train_generator(
     train = paired_dataset(data.split("train"), size, profile.batch_size, training=True, seed=seed,
                            jitter_scale=profile.jitter_scale)
     test = paired_dataset(data.split("test"), size, EVAL_BATCH)
-    callbacks: list[keras.callbacks.Callback] = []
     folder = _run_folder(out)
-    if folder is not None:
-        photos, sketches, ids = sample_batch(data, size)
-        callbacks += [
-            keras.callbacks.CSVLogger(str(folder / "history.csv")),
-            SampleGrid(photos, sketches, folder / "samples", titles=ids),
-        ]
+    callbacks = _paired_callbacks(folder, data, size, model)
     history = model.fit(train, validation_data=test, epochs=epochs or profile.epochs,
                         callbacks=callbacks, verbose=verbose, shuffle=False)  # the pipeline shuffles
     return _finish(model, model, history, folder)
@@ -134,6 +128,16 @@ def _run_folder(out: str | Path | None) -> Path | None:
     for stale in (folder / "samples").glob("epoch_*.png"):
         stale.unlink()
     return folder
+
+
+def _paired_callbacks(folder: Path | None, data: CufsData, size: int,
+                      generator: keras.Model) -> list[keras.callbacks.Callback]:
+    """The run folder's ``history.csv`` and per-epoch sample grids (none without a folder)."""
+    if folder is None:
+        return []
+    photos, sketches, ids = sample_batch(data, size)
+    return [keras.callbacks.CSVLogger(str(folder / "history.csv")),
+            SampleGrid(photos, sketches, folder / "samples", titles=ids, generator=generator)]
 
 
 def _finish(model: keras.Model, generator: keras.Model, history, folder: Path | None) -> Run:
@@ -177,6 +181,9 @@ def train_pix2pix(
             linearly to 0 (the authors' schedule); False keeps it constant.
     """
     size = image_size or profile.image_size
+    if generator is not None and generator.input_shape[1] != size:
+        raise ValueError(f"the generator takes {generator.input_shape[1]}x{generator.input_shape[1]} photos, "
+                         f"not {size}x{size}; pass image_size={generator.input_shape[1]}")
     epochs = epochs or profile.epochs
     keras.utils.set_random_seed(seed)
     batch = profile.gan_batch_size
@@ -192,14 +199,8 @@ def train_pix2pix(
         return LinearDecay(value, steps) if decay else value
 
     model.compile(d_optimizer=adam(rate(d_learning_rate or learning_rate)), g_optimizer=adam(rate(learning_rate)))
-    callbacks: list[keras.callbacks.Callback] = []
     folder = _run_folder(out)
-    if folder is not None:
-        photos, sketches, ids = sample_batch(data, size)
-        callbacks += [
-            keras.callbacks.CSVLogger(str(folder / "history.csv")),
-            SampleGrid(photos, sketches, folder / "samples", titles=ids, generator=model.generator),
-        ]
+    callbacks = _paired_callbacks(folder, data, size, model.generator)
     history = model.fit(train, validation_data=test, epochs=epochs, callbacks=callbacks, verbose=verbose,
                         shuffle=False)
     return _finish(model, model.generator, history, folder)

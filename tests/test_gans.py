@@ -182,3 +182,8 @@ def test_dcgan_run_draws_a_grid_per_epoch_and_spread_is_measured(toy, tmp_path):
     assert set(run.history) == {"d_loss", "g_loss", "d_real_acc", "d_fake_acc", "g_grad_norm"}
     spread = dcgan_spread(run.model, toy, count=16)
     assert spread["real"] > 0.05 and spread["ratio"] == pytest.approx(spread["samples"] / spread["real"])
+
+
+def test_pix2pix_refuses_a_generator_of_another_size(toy):
+    with pytest.raises(ValueError, match="64x64 photos, not 32x32"):
+        train_pix2pix(toy, TINY, generator=models.unet(64, filters=8, max_filters=32), epochs=1, verbose=0)
