@@ -189,15 +189,20 @@ def unpaired_dataset(
     def sketch_of(photo, sketch):
         return sketch
 
-    def jitter_one(image, seed):
-        return to_model_range(random_crop_flip([image], image_size, seed)[0])
-
-    domains = []
-    for index, pick in enumerate((photo_of, sketch_of)):
-        ds = decoded.map(pick).shuffle(1024, seed=seed + index, reshuffle_each_iteration=True)
-        seeds = tf.data.Dataset.random(seed=seed + 10 + index, rerandomize_each_iteration=True).batch(2)
-        domains.append(tf.data.Dataset.zip((ds, seeds)).map(jitter_one, num_parallel_calls=AUTOTUNE))
+    domains = [_jittered(decoded.map(pick), image_size, seed + index, seed + 10 + index)
+               for index, pick in enumerate((photo_of, sketch_of))]
     return _finish(tf.data.Dataset.zip(tuple(domains)), batch_size, training=True)
+
+
+def _jittered(images: tf.data.Dataset, image_size: int, shuffle_seed: int, jitter_seed: int) -> tf.data.Dataset:
+    """One domain of images, shuffled each epoch, randomly cropped to
+    ``image_size`` and flipped, scaled to [-1, 1]."""
+    images = images.shuffle(1024, seed=shuffle_seed, reshuffle_each_iteration=True)
+    seeds = tf.data.Dataset.random(seed=jitter_seed, rerandomize_each_iteration=True).batch(2)
+    return tf.data.Dataset.zip((images, seeds)).map(
+        lambda image, s: to_model_range(random_crop_flip([image], image_size, s)[0]),
+        num_parallel_calls=AUTOTUNE,
+    )
 
 
 def sketch_dataset(
@@ -209,14 +214,8 @@ def sketch_dataset(
 ) -> tf.data.Dataset:
     """Batches of sketches alone, (B, N, N, 1) in [-1, 1], shuffled and
     jittered (random crop and flip) for an unconditional GAN."""
-    ds = _cached_squares(source, jitter_size(image_size, jitter_scale)).map(lambda photo, sketch: sketch)
-    ds = ds.shuffle(1024, seed=seed, reshuffle_each_iteration=True)
-    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
-    ds = tf.data.Dataset.zip((ds, seeds)).map(
-        lambda sketch, s: to_model_range(random_crop_flip([sketch], image_size, s)[0]),
-        num_parallel_calls=AUTOTUNE,
-    )
-    return _finish(ds, batch_size, training=True)
+    sketches = _cached_squares(source, jitter_size(image_size, jitter_scale)).map(lambda photo, sketch: sketch)
+    return _finish(_jittered(sketches, image_size, seed, seed), batch_size, training=True)
 
 
 def images_per_second(ds: tf.data.Dataset, epochs: int = 3) -> float:
