@@ -146,6 +146,8 @@ def paired_dataset(
     training: bool = False,
     seed: int = 0,
     jitter_scale: float = 286 / 256,
+    epochs: int | None = None,
+    first_epoch: int = 0,
 ) -> tf.data.Dataset:
     """Batches of ``(photo, sketch)``: (B, N, N, 3) and (B, N, N, 1) in [-1, 1].
 
@@ -158,17 +160,53 @@ def paired_dataset(
         training: shuffle each epoch and apply the paired random jitter.
         seed: makes the shuffle order and the jitter repeatable.
         jitter_scale: resize factor before the random crop.
+        epochs: for training. None: one epoch per pass over the dataset,
+            reshuffled on every pass (``fit(ds, epochs=...)``). A number: the
+            epochs ``first_epoch`` to ``epochs - 1`` in one stream, each
+            epoch's order and jitter drawn from (seed, epoch) alone, so a
+            resumed run sees the batches an uninterrupted one would (see
+            :func:`epoch_stream`).
+        first_epoch: the first epoch of that stream.
     """
     ds = _cached_squares(source, jitter_size(image_size, jitter_scale) if training else image_size)
     if training:
-        ds = ds.shuffle(1024, seed=seed, reshuffle_each_iteration=True)
-        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
-        ds = tf.data.Dataset.zip((ds, seeds)).map(
-            lambda pair, s: tuple(random_crop_flip(pair, image_size, s)),
-            num_parallel_calls=AUTOTUNE,
-        )
+        if epochs is None:
+            ds = ds.shuffle(1024, seed=seed, reshuffle_each_iteration=True)
+            seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+            ds = tf.data.Dataset.zip((ds, seeds))
+        else:
+            ds = epoch_stream(ds, seed, first_epoch, epochs, batch_size)
+        ds = ds.map(lambda pair, s: tuple(random_crop_flip(pair, image_size, s)), num_parallel_calls=AUTOTUNE)
     ds = ds.map(lambda p, s: (to_model_range(p), to_model_range(s)), num_parallel_calls=AUTOTUNE)
     return _finish(ds, batch_size, training)
+
+
+def epoch_stream(items: tf.data.Dataset, seed: int, first_epoch: int, epochs: int,
+                 batch_size: int = 1) -> tf.data.Dataset:
+    """Epochs ``first_epoch`` to ``epochs - 1`` of ``items`` (a finite,
+    cached dataset) in one stream of ``(item, jitter_seed)``.
+
+    Each epoch holds the items in an order drawn from (seed, epoch), and
+    gives each a shape-(2,) seed for the stateless jitter drawn from the
+    same: nothing depends on how many epochs came before in this process,
+    so a run resumed at epoch k gets exactly the batches from k on that an
+    uninterrupted run gets. Each epoch leaves out the ``count % batch_size``
+    items its order puts last, so batches never straddle two epochs.
+    """
+    count = int(items.cardinality())
+    if count < 0:
+        count = int(items.reduce(0, lambda n, _: n + 1))
+    whole = items.batch(count)  # one element: every item, in the cached order
+    used = count - count % batch_size
+
+    def one_epoch(epoch, batch):
+        epoch_seed = tf.stack([tf.constant(seed, tf.int64), epoch])
+        order = tf.random.experimental.stateless_shuffle(tf.range(count), seed=epoch_seed)[:used]
+        jitter = tf.random.experimental.stateless_split(epoch_seed + [0, 1 << 32], used)
+        return tf.data.Dataset.from_tensor_slices((tf.nest.map_structure(lambda t: tf.gather(t, order), batch),
+                                                   jitter))
+
+    return tf.data.Dataset.zip((tf.data.Dataset.range(first_epoch, epochs), whole.repeat())).flat_map(one_epoch)
 
 
 def unpaired_dataset(
@@ -177,10 +215,13 @@ def unpaired_dataset(
     batch_size: int,
     seed: int = 0,
     jitter_scale: float = 286 / 256,
+    epochs: int | None = None,
+    first_epoch: int = 0,
 ) -> tf.data.Dataset:
     """Batches of ``(photo, sketch)`` for CycleGAN: each domain shuffled and
     jittered on its own, so a batch's photos and sketches are of different
-    people. Shapes and range as in :func:`paired_dataset`."""
+    people. Shapes and range as in :func:`paired_dataset`; ``epochs`` and
+    ``first_epoch`` as there."""
     decoded = _cached_squares(source, jitter_size(image_size, jitter_scale))
 
     def photo_of(photo, sketch):
@@ -189,17 +230,23 @@ def unpaired_dataset(
     def sketch_of(photo, sketch):
         return sketch
 
-    domains = [_jittered(decoded.map(pick), image_size, seed + index, seed + 10 + index)
+    domains = [_jittered(decoded.map(pick), image_size, seed + index, seed + 10 + index, epochs, first_epoch,
+                         batch_size)
                for index, pick in enumerate((photo_of, sketch_of))]
     return _finish(tf.data.Dataset.zip(tuple(domains)), batch_size, training=True)
 
 
-def _jittered(images: tf.data.Dataset, image_size: int, shuffle_seed: int, jitter_seed: int) -> tf.data.Dataset:
+def _jittered(images: tf.data.Dataset, image_size: int, shuffle_seed: int, jitter_seed: int,
+              epochs: int | None = None, first_epoch: int = 0, batch_size: int = 1) -> tf.data.Dataset:
     """One domain of images, shuffled each epoch, randomly cropped to
     ``image_size`` and flipped, scaled to [-1, 1]."""
-    images = images.shuffle(1024, seed=shuffle_seed, reshuffle_each_iteration=True)
-    seeds = tf.data.Dataset.random(seed=jitter_seed, rerandomize_each_iteration=True).batch(2)
-    return tf.data.Dataset.zip((images, seeds)).map(
+    if epochs is None:
+        images = images.shuffle(1024, seed=shuffle_seed, reshuffle_each_iteration=True)
+        seeds = tf.data.Dataset.random(seed=jitter_seed, rerandomize_each_iteration=True).batch(2)
+        images = tf.data.Dataset.zip((images, seeds))
+    else:
+        images = epoch_stream(images, shuffle_seed, first_epoch, epochs, batch_size)
+    return images.map(
         lambda image, s: to_model_range(random_crop_flip([image], image_size, s)[0]),
         num_parallel_calls=AUTOTUNE,
     )
@@ -211,11 +258,15 @@ def sketch_dataset(
     batch_size: int,
     seed: int = 0,
     jitter_scale: float = 286 / 256,
+    epochs: int | None = None,
+    first_epoch: int = 0,
 ) -> tf.data.Dataset:
     """Batches of sketches alone, (B, N, N, 1) in [-1, 1], shuffled and
-    jittered (random crop and flip) for an unconditional GAN."""
+    jittered (random crop and flip) for an unconditional GAN; ``epochs`` and
+    ``first_epoch`` as in :func:`paired_dataset`."""
     sketches = _cached_squares(source, jitter_size(image_size, jitter_scale)).map(lambda photo, sketch: sketch)
-    return _finish(_jittered(sketches, image_size, seed, seed), batch_size, training=True)
+    return _finish(_jittered(sketches, image_size, seed, seed, epochs, first_epoch, batch_size), batch_size,
+                   training=True)
 
 
 def images_per_second(ds: tf.data.Dataset, epochs: int = 3) -> float:

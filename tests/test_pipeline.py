@@ -101,3 +101,21 @@ def test_scaling_maps_uint8_to_minus_one_one_and_back():
     x = tf.constant([0, 127.5, 255])
     np.testing.assert_allclose(pipeline.to_model_range(x).numpy(), [-1, 0, 1])
     np.testing.assert_allclose(pipeline.to_unit_range(pipeline.to_model_range(x)).numpy(), [0, 0.5, 1])
+
+
+def test_an_epoch_stream_resumed_at_epoch_k_gives_the_batches_from_k_on():
+    def ids(ds):
+        return [np.round(batch[0][:, 0, 0, 0].numpy(), 3).tolist() for batch in ds]
+
+    whole = ids(pipeline.paired_dataset(_examples(), 16, 4, training=True, seed=2, epochs=4))
+    resumed = ids(pipeline.paired_dataset(_examples(), 16, 4, training=True, seed=2, epochs=4, first_epoch=2))
+    assert len(whole) == 12 and resumed == whole[6:]  # 3 batches of 4 per epoch
+    epochs = [sorted(sum(whole[i:i + 3], [])) for i in range(0, 12, 3)]
+    assert all(e == epochs[0] for e in epochs)  # every person once per epoch ...
+    assert sum(whole[0:3], []) != sum(whole[3:6], [])  # ... in a new order
+
+
+def test_an_epoch_stream_never_puts_two_epochs_in_one_batch():
+    ds = pipeline.unpaired_dataset(_examples(10), 16, 4, epochs=3)
+    batches = [np.round(b[1][:, 0, 0, 0].numpy(), 3).tolist() for b in ds]
+    assert len(batches) == 6 and all(len(set(b)) == 4 for b in batches)  # 2 full batches per epoch
