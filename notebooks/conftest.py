@@ -1,11 +1,17 @@
 """nbval settings for the course notebooks: stderr (TensorFlow's and
 Keras' warnings) is never compared, and the notebooks run on the toy data in
-the quick profile, as their committed outputs did."""
+the quick profile, as their committed outputs did, with a fresh runs folder
+(a run folder left by an earlier session would be resumed, not trained)."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ["SKETCHLAB_PROFILE"] = "quick"
 os.environ["SKETCHLAB_DATA"] = "toy"
+os.environ["SKETCHLAB_RUNS_DIR"] = _RUNS = tempfile.mkdtemp(prefix="sketchlab-runs-")
+atexit.register(shutil.rmtree, _RUNS, ignore_errors=True)
 
 
 def pytest_collectstart(collector):

@@ -4,12 +4,15 @@
     python -m sketchlab data toy --out DIR [--seed N]
     python -m sketchlab data download --out DIR
     python -m sketchlab data inspect DIR [--json]
-    python -m sketchlab train encoder-decoder|unet|pix2pix|dcgan --data toy|DIR --out RUN_DIR
+    python -m sketchlab train encoder-decoder|unet|pix2pix|dcgan|cyclegan --data toy|DIR --out RUN_DIR
                               [--profile quick|full] [--image-size N] [--epochs N] [--seed N]
                               [--lambda-l1 X]
-    python -m sketchlab evaluate MODEL.keras --data toy|DIR [--json] [--save-dir DIR]
+    python -m sketchlab evaluate MODEL.keras|RUN_DIR --data toy|DIR [--direction i2s|s2i] [--json]
+                              [--save-dir DIR]
 
-Bad input exits with status 2 and a message that names the file or setting.
+``train`` writes a checkpoint after every epoch: the same command again
+resumes an interrupted run. Bad input exits with status 2 and a message that
+names the file or setting.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from .config import ProfileError, check_image_size
 from .data import DataError
 
 # sketchlab.models.GENERATORS, then the GANs; named here without importing Keras
-MODEL_NAMES = ("encoder-decoder", "unet", "pix2pix", "dcgan")
-TRANSLATORS = MODEL_NAMES[:3]  # the photo -> sketch models; the DCGAN draws from noise
+MODEL_NAMES = ("encoder-decoder", "unet", "pix2pix", "dcgan", "cyclegan")
+TRANSLATORS = ("encoder-decoder", "unet", "pix2pix", "cyclegan")  # photo -> sketch; the DCGAN draws from noise
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -75,7 +78,7 @@ def _train(args: argparse.Namespace) -> None:
         raise ProfileError("the DCGAN draws 64x64 sketches; drop --image-size for dcgan")
     session = start(data=args.data, profile=args.profile)
     size = 64 if args.model == "dcgan" else args.image_size or session.profile.image_size
-    batch = {"pix2pix": session.profile.gan_batch_size, "dcgan": training.DCGAN_BATCH}.get(
+    batch = {"pix2pix": session.profile.gan_batch_size, "dcgan": training.DCGAN_BATCH, "cyclegan": 1}.get(
         args.model, session.profile.batch_size)
     print(f"training {args.model} at {size}x{size}, batch {batch} -> {args.out}")
     start_time = time.perf_counter()
@@ -86,36 +89,53 @@ def _train(args: argparse.Namespace) -> None:
         run = training.train_pix2pix(session.data, session.profile, image_size=args.image_size, **common)
     elif args.model == "dcgan":
         run = training.train_dcgan(session.data, session.profile, **common)
+    elif args.model == "cyclegan":
+        run = training.train_cyclegan(session.data, session.profile, image_size=args.image_size, **common)
     else:
         run = training.train_generator(args.model, session.data, session.profile, image_size=args.image_size,
                                        **common)
-    print(f"trained in {time.perf_counter() - start_time:.0f} s; saved {run.folder / 'generator.keras'}, "
-          "history.csv and samples/")
+    extra = ", s2i.keras (sketch -> photo)" if args.model == "cyclegan" else ""
+    print(f"trained in {time.perf_counter() - start_time:.0f} s; saved {run.folder / 'generator.keras'}{extra}, "
+          "history.csv, samples/ and the checkpoint")
     if args.model == "dcgan":
         spread = training.dcgan_spread(run.model, session.data)
         print(f"sample spread {spread['samples']:.3f} (real sketches: {spread['real']:.3f}; "
               "near 0 means the samples all look alike)")
     else:
-        generator = getattr(run.model, "generator", run.model)
+        generator = getattr(run.model, "generator", getattr(run.model, "i2s", run.model))
         print(format_scores(evaluate(generator, session.data.split("test")), name=args.model))
+        if args.model == "cyclegan":
+            from .evaluation import evaluate_photos
+
+            print(format_scores(evaluate_photos(run.model.s2i, session.data.split("test")), name="cyclegan s2i"))
 
 
 def _evaluate(args: argparse.Namespace) -> None:
-    from .evaluation import check_save_dir, evaluate_sketches, format_scores, generate, save_sketches
+    from .evaluation import (check_save_dir, evaluate_photos, evaluate_sketches, format_scores, generate,
+                             save_sketches)
     from .models import load_generator
     from .session import start
 
     if args.save_dir:
+        if args.direction == "s2i":
+            raise ProfileError("--save-dir writes sketches; drop it for --direction s2i")
         check_save_dir(args.save_dir)  # before the work, not after
-    model = load_generator(args.model)
+    path = Path(args.model)
+    if path.is_dir():  # a run folder: its generator of the direction asked for
+        path = path / ("s2i.keras" if args.direction == "s2i" else "generator.keras")
+    model = load_generator(path, direction=args.direction)
     session = start(data=args.data, verbose=not args.json)
     test = session.data.split("test")
+    if args.direction == "s2i":
+        result = evaluate_photos(model, test)
+        print(json.dumps(result) if args.json else format_scores(result, name=path.name))
+        return
     sketches = generate(model, test)
     result = evaluate_sketches(sketches, test)
     if args.json:
         print(json.dumps(result))
     else:
-        print(format_scores(result, name=Path(args.model).name))
+        print(format_scores(result, name=path.name))
     if args.save_dir:
         folder = save_sketches(sketches, test, args.save_dir)
         print(f"{len(test)} sketches written to {folder}/", file=sys.stderr if args.json else sys.stdout)
@@ -163,7 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train a model on the train split, then score it on the test split")
     train.add_argument("model", choices=MODEL_NAMES, help="the network")
     train.add_argument("--data", default=None, help="'toy' or a CUFS folder (default: data/cufs if present, else toy)")
-    train.add_argument("--out", required=True, help="run folder: generator.keras, history.csv, samples/")
+    train.add_argument("--out", required=True,
+                       help="run folder: generator.keras, history.csv, samples/, the checkpoint; "
+                            "an interrupted run in it is resumed")
     train.add_argument("--profile", choices=("quick", "full"), default=None, help="default: full on a GPU, else quick")
     train.add_argument("--image-size", type=_size, default=None, help="override the profile's image size")
     train.add_argument("--epochs", type=_positive, default=None, help="override the profile's epochs")
@@ -172,8 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="pix2pix only: weight of the L1 term (default: the paper's 100)")
     train.set_defaults(run=_train)
 
-    evaluate = commands.add_parser("evaluate", help="score a trained generator and the grey-photo baseline")
-    evaluate.add_argument("model", help="a generator saved as .keras (RUN_DIR/generator.keras)")
+    evaluate = commands.add_parser("evaluate", help="score a trained generator and the baseline")
+    evaluate.add_argument("model", help="a generator saved as .keras (RUN_DIR/generator.keras), or a run folder")
+    evaluate.add_argument("--direction", choices=("i2s", "s2i"), default="i2s",
+                          help="i2s: photo -> sketch (default); s2i: sketch -> photo (a CycleGAN run's s2i.keras), "
+                               "scored against the real photos")
     evaluate.add_argument("--data", default=None, help="'toy' or a CUFS folder (default: data/cufs if present, else toy)")
     evaluate.add_argument("--json", action="store_true", help='print one object: {"model", "baseline", "n"}')
     evaluate.add_argument("--save-dir", default=None, help="write each test sketch as <person_id>.png (200x250, grey)")

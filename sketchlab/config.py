@@ -33,10 +33,16 @@ class Profile:
             (pix2pix: 286/256).
         dcgan_epochs: epochs of the DCGAN, which learns from the sketches
             alone at 64x64 and needs more passes than the translators.
-        gan_batch_size: pix2pix's images per step. Smaller than
-            ``batch_size``: an adversarial game needs many small updates
-            (the paper: 1; on CUFS at 128x128, 100 epochs, batch 2 gave
-            FSIM 0.714 where batch 4 gave 0.703, in about the same time).
+        gan_batch_size: pix2pix's images per step (the paper: 1). An
+            adversarial game needs many small updates (on CUFS at 128x128,
+            100 epochs: FSIM 0.714 at batch 2, 0.703 at batch 4).
+        gan_decay: pix2pix's schedule: True keeps the rate for the first
+            half of the epochs and decays it linearly to 0 in the second (the
+            paper); False keeps it constant.
+        cyclegan_epochs: CycleGAN's epochs (the paper: 100 at a constant
+            rate, then 100 decayed to zero).
+        cyclegan_blocks: residual blocks of CycleGAN's generators (the paper:
+            9 at 256x256, 6 below); None: the paper's choice for the size.
     """
 
     name: str
@@ -47,13 +53,17 @@ class Profile:
     max_filters: int
     jitter_scale: float = 286 / 256
     dcgan_epochs: int = 60
-    gan_batch_size: int = 2
+    gan_batch_size: int = 1
+    gan_decay: bool = True
+    cyclegan_epochs: int = 30
+    cyclegan_blocks: int | None = None
 
 
 PROFILES: dict[str, Profile] = {
-    "quick": Profile(name="quick", image_size=64, batch_size=4, epochs=30, filters=32, max_filters=256),
+    "quick": Profile(name="quick", image_size=64, batch_size=4, epochs=30, filters=32, max_filters=256,
+                     gan_batch_size=2),
     "full": Profile(name="full", image_size=256, batch_size=1, epochs=200, filters=64, max_filters=512,
-                    dcgan_epochs=300, gan_batch_size=1),
+                    dcgan_epochs=300, cyclegan_epochs=200),
 }
 
 

@@ -6,6 +6,9 @@ their losses, one optimizer per network, and the update in ``train_step``.
 - :class:`Pix2Pix`: the conditional GAN of Isola et al. 2017: a U-Net turns a
   photo into a sketch, a PatchGAN judges (photo, sketch) pairs, and an L1
   term keeps the sketch close to the artist's.
+- :class:`CycleGAN`: Zhu et al. 2017: two generators (photo -> sketch and
+  back) and two discriminators learn from unpaired photos and sketches,
+  held together by the cycle-consistency loss.
 
 Both follow Keras' guide to overriding ``train_step``: ``compile`` takes the
 optimizers, ``train_step`` records the forward passes on a
@@ -21,6 +24,9 @@ the binary cross-entropy:
   halves it, "to slow down the rate at which D learns relative to G");
 - generator, non-saturating: ``g_gan = BCE(1, D(fake))``; pix2pix adds
   ``lambda_l1 * mean|sketch - G(photo)|``.
+
+CycleGAN uses least squares instead of BCE and adds its cycle and identity
+terms (see :class:`CycleGAN`).
 """
 
 from __future__ import annotations
@@ -76,31 +82,16 @@ def _accuracy(logits: tf.Tensor, real: bool) -> tf.Tensor:
     return tf.reduce_mean(tf.cast(logits > 0 if real else logits < 0, tf.float32))
 
 
-class _TwoNetworks(keras.Model):
-    """What :class:`GAN` and :class:`Pix2Pix` share: a generator, a
-    discriminator, one optimizer each, a loss function and the trackers."""
+class _Adversarial(keras.Model):
+    """What every model here shares: loss trackers listed by ``metrics``,
+    the adversarial loss, and optimizers saved with the model."""
 
     TRACKED: tuple[str, ...] = ()
+    OPTIMIZERS: dict[str, str] = {}  # optimizer attribute -> the network attribute it updates
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, **kwargs):
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.generator = generator
-        self.discriminator = discriminator
         self.trackers = _trackers(*self.TRACKED)
-
-    def compile(
-        self,
-        d_optimizer: keras.optimizers.Optimizer | None = None,
-        g_optimizer: keras.optimizers.Optimizer | None = None,
-        loss_fn: keras.losses.Loss | None = None,
-        **kwargs,
-    ) -> None:
-        """Set one optimizer per network (default: :func:`adam`) and the
-        adversarial loss (default: binary cross-entropy on logits)."""
-        super().compile(**kwargs)
-        self.d_optimizer = d_optimizer or adam()
-        self.g_optimizer = g_optimizer or adam()
-        self.loss_fn = loss_fn or keras.losses.BinaryCrossentropy(from_logits=True)
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
@@ -121,11 +112,46 @@ class _TwoNetworks(keras.Model):
         if not hasattr(self, "loss_fn"):
             return None
         return {name: keras.saving.serialize_keras_object(getattr(self, name))
-                for name in ("d_optimizer", "g_optimizer", "loss_fn")}
+                for name in (*self.OPTIMIZERS, "loss_fn")}
 
     def compile_from_config(self, config: dict) -> None:
         """Compile with the optimizers and loss saved in a ``.keras`` file (their settings, not their state)."""
         self.compile(**{name: keras.saving.deserialize_keras_object(value) for name, value in config.items()})
+        self.build_optimizers()
+
+    def build_optimizers(self) -> None:
+        """Create each optimizer's state for its network's weights now, not
+        at the first step, so that saved optimizer state can be loaded."""
+        for optimizer, network in self.OPTIMIZERS.items():
+            if not getattr(self, optimizer).built:
+                getattr(self, optimizer).build(getattr(self, network).trainable_variables)
+
+
+class _TwoNetworks(_Adversarial):
+    """What :class:`GAN` and :class:`Pix2Pix` share: a generator, a
+    discriminator, one optimizer each, a loss function and the trackers."""
+
+    OPTIMIZERS = {"d_optimizer": "discriminator", "g_optimizer": "generator"}
+
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.built = True  # the networks are built; the model adds no weights of its own
+
+    def compile(
+        self,
+        d_optimizer: keras.optimizers.Optimizer | None = None,
+        g_optimizer: keras.optimizers.Optimizer | None = None,
+        loss_fn: keras.losses.Loss | None = None,
+        **kwargs,
+    ) -> None:
+        """Set one optimizer per network (default: :func:`adam`) and the
+        adversarial loss (default: binary cross-entropy on logits)."""
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer or adam()
+        self.g_optimizer = g_optimizer or adam()
+        self.loss_fn = loss_fn or keras.losses.BinaryCrossentropy(from_logits=True)
 
     def get_config(self) -> dict:
         return {
@@ -302,3 +328,276 @@ class Pix2Pix(_TwoNetworks):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "lambda_l1": self.lambda_l1}
+
+
+LAMBDA_CYCLE = 10.0  # CycleGAN's weight of each cycle-consistency term
+LAMBDA_IDENTITY = 0.5  # the identity terms' weight, as a fraction of LAMBDA_CYCLE
+POOL_SIZE = 50  # generated images kept for CycleGAN's discriminators
+LUMA = (0.299, 0.587, 0.114)  # ITU-R 601 weights, RGB -> grey
+
+
+def to_channels(images: tf.Tensor, channels: int) -> tf.Tensor:
+    """``images`` with ``channels`` channels: grey repeated to RGB, or RGB
+    to grey (ITU-R 601 luma); unchanged if they already match. Works in
+    [-1, 1] as in [0, 1] (the luma weights sum to 1)."""
+    have = images.shape[-1]
+    if have == channels:
+        return images
+    if have == 1:
+        return tf.repeat(images, channels, axis=-1)
+    if have == 3 and channels == 1:
+        return tf.reduce_sum(images * tf.constant(LUMA, images.dtype), axis=-1, keepdims=True)
+    raise ValueError(f"cannot turn {have}-channel images into {channels}-channel ones")
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ImagePool(keras.layers.Layer):
+    """A history of generated images for a discriminator (Shrivastava et al.
+    2017, used by CycleGAN with 50 images): the discriminator is shown
+    either the newest fakes or, half of the time once the pool is full, one
+    generated a while ago, so it does not chase the generator's latest move.
+
+    For each image of a batch: while the pool is filling, the image is stored
+    and returned; after that, with probability 1/2 a random stored image is
+    returned and replaced by the new one, else the new one is returned. The
+    images, the fill count and the random draws are variables of the layer,
+    so the pool is saved with the model and a resumed run continues it
+    exactly.
+
+    Args:
+        size: images kept (0: the pool passes batches through).
+        image_shape: (H, W, C) of one image.
+        seed: seeds the draws.
+
+    Example:
+        >>> pool = ImagePool(2, (4, 4, 1), seed=0)
+        >>> [float(pool(keras.ops.full((1, 4, 4, 1), v))[0, 0, 0, 0]) for v in (1.0, 2.0)]
+        [1.0, 2.0]
+    """
+
+    def __init__(self, size: int = POOL_SIZE, image_shape: tuple[int, int, int] = (256, 256, 1), seed: int = 0,
+                 **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        self.size, self.image_shape, self.seed = int(size), tuple(int(d) for d in image_shape), int(seed)
+        self.images = self.add_weight(shape=(max(self.size, 1), *self.image_shape), initializer="zeros",
+                                      trainable=False, name="images")
+        self.count = self.add_weight(shape=(), initializer="zeros", dtype="int32", trainable=False, name="count")
+        self.draws = self.add_weight(shape=(), initializer="zeros", dtype="int32", trainable=False, name="draws")
+        self.built = True
+
+    def call(self, images: tf.Tensor) -> tf.Tensor:
+        images = tf.cast(images, tf.float32)
+        if self.size == 0:
+            return images
+        n = tf.shape(images)[0]
+
+        def one(i, picked):
+            seed = tf.stack([tf.constant(self.seed, tf.int32), tf.convert_to_tensor(self.draws)])
+            coin, slot_draw = tf.unstack(tf.random.stateless_uniform([2], seed=seed))
+            count = tf.convert_to_tensor(self.count)
+            filling = count < self.size
+            swap = tf.logical_and(tf.logical_not(filling), coin > 0.5)
+            slot = tf.where(filling, count, tf.cast(slot_draw * self.size, tf.int32))
+            stored = tf.convert_to_tensor(self.images)
+            old = stored[slot]
+            image = images[i]
+            self.images.assign(tf.tensor_scatter_nd_update(
+                stored, [[slot]], [tf.where(tf.logical_or(filling, swap), image, old)]))
+            self.count.assign(tf.minimum(count + 1, self.size))
+            self.draws.assign_add(1)
+            return i + 1, picked.write(i, tf.where(swap, old, image))
+
+        _, picked = tf.while_loop(lambda i, _: i < n, one, (tf.constant(0), tf.TensorArray(tf.float32, size=n)))
+        return tf.reshape(picked.stack(), tf.shape(images))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "size": self.size, "image_shape": self.image_shape, "seed": self.seed}
+
+
+def _l1(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+    return tf.reduce_mean(tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
+
+
+def _apply(tape: tf.GradientTape, targets: list[tf.Tensor],
+           updates: list[tuple[keras.optimizers.Optimizer, keras.Model]]) -> None:
+    """Update each network of ``updates`` with its optimizer on the gradients
+    of its target, ``optimizer.scale_loss(loss)`` recorded on ``tape``.
+
+    A loss-scaling optimizer (mixed precision) scales the loss before the
+    gradients and unscales them before the update. With several such
+    optimizers the scales differ, so each network needs its own gradient
+    call (and a persistent tape); without scaling every target is the loss
+    itself and one call serves every network.
+    """
+    if all(t is targets[0] for t in targets):
+        weights = [network.trainable_weights for _, network in updates]
+        grads = tape.gradient(targets[0], [w for ws in weights for w in ws])
+        start = 0
+        for (optimizer, _), ws in zip(updates, weights):
+            optimizer.apply_gradients(zip(grads[start:start + len(ws)], ws))
+            start += len(ws)
+        return
+    for (optimizer, network), target in zip(updates, targets):
+        grads = tape.gradient(target, network.trainable_weights)
+        optimizer.apply_gradients(zip(grads, network.trainable_weights))
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class CycleGAN(_Adversarial):
+    """CycleGAN (Zhu et al., "Unpaired Image-to-Image Translation using
+    Cycle-Consistent Adversarial Networks", ICCV 2017): two generators,
+    ``i2s`` (photo -> sketch) and ``s2i`` (sketch -> photo), and two
+    discriminators, ``d_sketch`` and ``d_photo``, trained on unpaired
+    batches: the photos and the sketches of a batch are of different people.
+
+    The losses (least-squares GAN, as in the paper; ``|.|`` the mean absolute
+    difference):
+
+    - adversarial: ``g_i2s = (D_sketch(i2s(photo)) - 1)^2`` and
+      ``g_s2i = (D_photo(s2i(sketch)) - 1)^2``, means over the patches;
+    - cycle consistency: ``cycle_photo = |s2i(i2s(photo)) - photo|`` and
+      ``cycle_sketch = |i2s(s2i(sketch)) - sketch|``;
+    - identity: ``identity_sketch = |i2s(sketch) - sketch|`` and
+      ``identity_photo = |s2i(photo) - photo|`` (the sketch shown to ``i2s``
+      as grey RGB, the photo shown to ``s2i`` in grey: a generator handed an
+      image of its own output domain should change little);
+    - ``g_loss = g_i2s + g_s2i + lambda_cycle * (cycle_photo + cycle_sketch)
+      + lambda_identity * lambda_cycle * (identity_sketch + identity_photo)``;
+    - ``d_sketch = 0.5 * ((D_sketch(sketch) - 1)^2 + D_sketch(pooled fake)^2)``,
+      ``d_photo`` likewise; the fakes come through an :class:`ImagePool`.
+
+    ``g_loss`` is one sum, so its gradients reach both generators from
+    every term: ``cycle_photo`` trains ``i2s`` (which drew the sketch) as
+    well as ``s2i`` (which drew it back). Each ``train_step`` updates the
+    generators (the discriminators held fixed), then the discriminators on
+    the pooled fakes of the same step, as the authors' code does.
+
+    Trackers: every term above; ``test_step`` on paired held-out data
+    reports the two cycle terms and the paired L1 of each direction,
+    ``l1_i2s = |i2s(photo) - sketch|`` and ``l1_s2i = |s2i(sketch) - photo|``.
+
+    Args:
+        i2s, s2i: the generators, e.g. :func:`sketchlab.models.resnet_generator`
+            with (3 in, 1 out) and (1 in, 3 out) channels.
+        d_sketch, d_photo: unconditional discriminators of each domain, e.g.
+            :func:`sketchlab.models.patchgan` with ``in_channels=0``.
+        lambda_cycle: weight of each cycle term (the paper: 10).
+        lambda_identity: weight of the identity terms relative to
+            ``lambda_cycle`` (the paper: 0.5).
+        pool_size: generated images kept for each discriminator (the paper: 50).
+        seed: seeds the pools' draws.
+    """
+
+    TRACKED = ("d_sketch", "d_photo", "g_i2s", "g_s2i", "cycle_photo", "cycle_sketch", "identity_sketch",
+               "identity_photo", "g_loss", "l1_i2s", "l1_s2i")
+    OPTIMIZERS = {"i2s_optimizer": "i2s", "s2i_optimizer": "s2i", "d_sketch_optimizer": "d_sketch",
+                  "d_photo_optimizer": "d_photo"}
+    NETWORKS = ("i2s", "s2i", "d_sketch", "d_photo")
+
+    def __init__(self, i2s: keras.Model, s2i: keras.Model, d_sketch: keras.Model, d_photo: keras.Model,
+                 lambda_cycle: float = LAMBDA_CYCLE, lambda_identity: float = LAMBDA_IDENTITY,
+                 pool_size: int = POOL_SIZE, seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.i2s, self.s2i, self.d_sketch, self.d_photo = i2s, s2i, d_sketch, d_photo
+        self.lambda_cycle, self.lambda_identity = float(lambda_cycle), float(lambda_identity)
+        self.pool_size, self.seed = int(pool_size), int(seed)
+        self.sketch_pool = ImagePool(pool_size, i2s.output_shape[1:], seed=seed, name="sketch_pool")
+        self.photo_pool = ImagePool(pool_size, s2i.output_shape[1:], seed=seed + 1, name="photo_pool")
+        self.built = True
+
+    def compile(
+        self,
+        i2s_optimizer: keras.optimizers.Optimizer | None = None,
+        s2i_optimizer: keras.optimizers.Optimizer | None = None,
+        d_sketch_optimizer: keras.optimizers.Optimizer | None = None,
+        d_photo_optimizer: keras.optimizers.Optimizer | None = None,
+        loss_fn: keras.losses.Loss | None = None,
+        **kwargs,
+    ) -> None:
+        """Set one optimizer per network (default: :func:`adam`; wrap each in
+        ``keras.optimizers.LossScaleOptimizer`` for mixed precision) and the
+        adversarial loss (default: mean squared error, the least-squares GAN)."""
+        super().compile(**kwargs)
+        self.i2s_optimizer = i2s_optimizer or adam()
+        self.s2i_optimizer = s2i_optimizer or adam()
+        self.d_sketch_optimizer = d_sketch_optimizer or adam()
+        self.d_photo_optimizer = d_photo_optimizer or adam()
+        self.loss_fn = loss_fn or keras.losses.MeanSquaredError()
+
+    def call(self, photo, training: bool = False):
+        return self.i2s(photo, training=training)
+
+    def _adversarial(self, logits: tf.Tensor, real: bool) -> tf.Tensor:
+        return super()._adversarial(tf.cast(logits, tf.float32), real)
+
+    def _d_loss(self, discriminator: keras.Model, real: tf.Tensor, fake: tf.Tensor) -> tf.Tensor:
+        return 0.5 * (self._adversarial(discriminator(real, training=True), True)
+                      + self._adversarial(discriminator(fake, training=True), False))
+
+    def train_step(self, data):
+        photo, sketch = data[:2]  # fit on a dataset gives (photo, sketch); train_on_batch adds weights
+        scaled = any(isinstance(o, keras.optimizers.LossScaleOptimizer) or o.loss_scale_factor
+                     for o in (self.i2s_optimizer, self.s2i_optimizer))
+        # 1. the generators, on one loss (the discriminators are not updated here)
+        with tf.GradientTape(persistent=bool(scaled)) as tape:
+            fake_sketch = self.i2s(photo, training=True)
+            fake_photo = self.s2i(sketch, training=True)
+            g_i2s = self._adversarial(self.d_sketch(fake_sketch, training=True), True)
+            g_s2i = self._adversarial(self.d_photo(fake_photo, training=True), True)
+            cycle_photo = _l1(self.s2i(fake_sketch, training=True), photo)
+            cycle_sketch = _l1(self.i2s(fake_photo, training=True), sketch)
+            g_loss = g_i2s + g_s2i + self.lambda_cycle * (cycle_photo + cycle_sketch)
+            identity_sketch = identity_photo = tf.constant(0.0)
+            if self.lambda_identity:
+                identity_sketch = _l1(self.i2s(to_channels(sketch, 3), training=True), sketch)
+                identity_photo = _l1(self.s2i(to_channels(photo, 1), training=True), photo)
+                g_loss += self.lambda_identity * self.lambda_cycle * (identity_sketch + identity_photo)
+            updates = [(self.i2s_optimizer, self.i2s), (self.s2i_optimizer, self.s2i)]
+            targets = [optimizer.scale_loss(g_loss) for optimizer, _ in updates]
+        _apply(tape, targets, updates)
+        del tape
+        # 2. the discriminators: real images -> 1, pooled fakes -> 0
+        pooled_sketch = self.sketch_pool(tf.stop_gradient(fake_sketch))
+        pooled_photo = self.photo_pool(tf.stop_gradient(fake_photo))
+        with tf.GradientTape() as tape:
+            d_sketch = self._d_loss(self.d_sketch, sketch, pooled_sketch)
+            d_photo = self._d_loss(self.d_photo, photo, pooled_photo)
+            # the two losses share no weights: one gradient call on their
+            # (scaled) sum gives each discriminator its own loss's gradients
+            target = self.d_sketch_optimizer.scale_loss(d_sketch) + self.d_photo_optimizer.scale_loss(d_photo)
+        weights = self.d_sketch.trainable_weights + self.d_photo.trainable_weights
+        grads = tape.gradient(target, weights)
+        split = len(self.d_sketch.trainable_weights)
+        self.d_sketch_optimizer.apply_gradients(zip(grads[:split], weights[:split]))
+        self.d_photo_optimizer.apply_gradients(zip(grads[split:], weights[split:]))
+        return self._log(d_sketch=d_sketch, d_photo=d_photo, g_i2s=g_i2s, g_s2i=g_s2i, cycle_photo=cycle_photo,
+                         cycle_sketch=cycle_sketch, identity_sketch=identity_sketch, identity_photo=identity_photo,
+                         g_loss=g_loss)
+
+    def test_step(self, data):
+        photo, sketch = data[:2]
+        fake_sketch = self.i2s(photo, training=False)
+        fake_photo = self.s2i(sketch, training=False)
+        return self._log(cycle_photo=_l1(self.s2i(fake_sketch, training=False), photo),
+                         cycle_sketch=_l1(self.i2s(fake_photo, training=False), sketch),
+                         l1_i2s=_l1(fake_sketch, sketch), l1_s2i=_l1(fake_photo, photo))
+
+    def _log(self, **values: tf.Tensor) -> dict[str, tf.Tensor]:
+        """Update the trackers of ``values`` and return their means (the
+        training and the test step track different terms)."""
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: self.trackers[name].result() for name in values}
+
+    def get_config(self) -> dict:
+        return {**{name: keras.saving.serialize_keras_object(getattr(self, name)) for name in self.NETWORKS},
+                "lambda_cycle": self.lambda_cycle, "lambda_identity": self.lambda_identity,
+                "pool_size": self.pool_size, "seed": self.seed, "name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        for key in cls.NETWORKS:
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)

@@ -427,6 +427,31 @@ def l1(x: Any, y: Any) -> np.ndarray:
     return np.abs(a - b).mean(axis=(1, 2))
 
 
+def colour_psnr(x: Any, y: Any) -> np.ndarray:
+    """PSNR in dB of colour images over all three channels, ``10 log10(1 /
+    MSE)`` (for generated photos; the other metrics compare grey images).
+
+    Args:
+        x, y: RGB images in [0, 1], (H, W, 3) or (N, H, W, 3), same shape.
+
+    Returns:
+        (N,) float64, one PSNR per image pair.
+    """
+    a, b = (np.asarray(v, dtype=np.float64) for v in (x, y))
+    for name, arr in (("x", a), ("y", b)):
+        if arr.ndim not in (3, 4) or arr.shape[-1] != 3:
+            raise ValueError(f"{name}: shape {arr.shape} is not RGB (H, W, 3) or (N, H, W, 3); "
+                             "for grey images use psnr.")
+        if not np.isfinite(arr).all() or arr.min() < -_RANGE_SLACK or arr.max() > 1 + _RANGE_SLACK:
+            raise ValueError(f"{name}: values must lie in [0, 1] (shape {arr.shape}).")
+    if a.shape != b.shape:
+        raise ValueError(f"x and y differ in shape: {a.shape} vs {b.shape}.")
+    a, b = a.reshape(-1, *a.shape[-3:]), b.reshape(-1, *b.shape[-3:])
+    mse = ((a - b) ** 2).mean(axis=(1, 2, 3))
+    with np.errstate(divide="ignore"):
+        return 10.0 * np.log10(1.0 / mse)
+
+
 def gradient_magnitude(x: Any) -> np.ndarray:
     """Mean Sobel gradient magnitude per image: how much edge (pencil
     stroke) an image holds.

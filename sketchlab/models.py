@@ -17,6 +17,10 @@ The GAN chapter adds the networks that judge and the networks that dream:
 - :func:`dcgan_generator` and :func:`dcgan_discriminator`: the DCGAN pair
   (Radford et al., ICLR 2016) that learns to draw sketches from noise.
 
+CycleGAN (method 2) adds :func:`resnet_generator`, the generator of Zhu et
+al. 2017 (reflection padding, instance norm, residual blocks), and judges
+each domain with an unconditional, instance-normalised :func:`patchgan`.
+
 The generators use the pix2pix blocks: ``Conv 4x4 stride 2 - BatchNorm - LeakyReLU(0.2)``
 down, ``ConvTranspose 4x4 stride 2 - BatchNorm - (Dropout) - ReLU`` up, and a
 ``tanh`` output, so sketches come out in [-1, 1] like the pipeline's.
@@ -44,13 +48,16 @@ def _init() -> keras.initializers.Initializer:
     return keras.initializers.RandomNormal(mean=0.0, stddev=INIT_STDDEV)
 
 
-def down_block(x, filters: int, norm: bool = True, name: str = "down", momentum: float = 0.99):
+def down_block(x, filters: int, norm: bool = True, name: str = "down", momentum: float = 0.99,
+               instance: bool = False):
     """``Conv2D(4x4, stride 2)`` - ``BatchNorm`` - ``LeakyReLU(0.2)``: halves H and W.
-    ``momentum`` is BatchNorm's for its moving statistics."""
-    x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not norm,
+    ``momentum`` is BatchNorm's for its moving statistics; ``instance`` uses
+    :func:`instance_norm` instead (with a bias, which instance norm does not cancel)."""
+    x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=instance or not norm,
                       kernel_initializer=_init(), name=f"{name}_conv")(x)
     if norm:
-        x = layers.BatchNormalization(momentum=momentum, name=f"{name}_norm")(x)
+        x = (instance_norm(f"{name}_norm") if instance
+             else layers.BatchNormalization(momentum=momentum, name=f"{name}_norm"))(x)
     return layers.LeakyReLU(0.2, name=f"{name}_act")(x)
 
 
@@ -63,6 +70,103 @@ def up_block(x, filters: int, dropout: float = 0.0, name: str = "up", momentum: 
     if dropout:
         x = layers.Dropout(dropout, name=f"{name}_dropout")(x)
     return layers.ReLU(name=f"{name}_act")(x)
+
+
+def instance_norm(name: str) -> layers.Layer:
+    """Instance normalisation as in the CycleGAN reference: each image's
+    channels normalised over H and W, without learned scale and offset
+    (``GroupNormalization(groups=-1)``: one group per channel)."""
+    return layers.GroupNormalization(groups=-1, center=False, scale=False, epsilon=1e-5, name=name)
+
+
+@keras.saving.register_keras_serializable(package="sketchlab")
+class ReflectionPadding2D(layers.Layer):
+    """Pad H and W by mirroring the image at its border (no dark frame from
+    zeros): ``padding`` pixels on each side.
+
+    Example:
+        >>> ReflectionPadding2D(3)(keras.ops.zeros((1, 8, 8, 2))).shape
+        (1, 14, 14, 2)
+    """
+
+    def __init__(self, padding: int = 1, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = int(padding)
+
+    def call(self, x):
+        p = self.padding
+        return keras.ops.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        grow = 2 * self.padding
+        return (b, None if h is None else h + grow, None if w is None else w + grow, c)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "padding": self.padding}
+
+
+def _resnet_block(x, filters: int, name: str):
+    """Two reflection-padded 3x3 convolutions with instance norm, added to the input."""
+    y = x
+    for i, act in ((1, True), (2, False)):
+        y = ReflectionPadding2D(1, name=f"{name}_pad{i}")(y)
+        y = layers.Conv2D(filters, 3, kernel_initializer=_init(), name=f"{name}_conv{i}")(y)
+        y = instance_norm(f"{name}_norm{i}")(y)
+        if act:
+            y = layers.ReLU(name=f"{name}_act{i}")(y)
+    return layers.Add(name=f"{name}_add")([x, y])
+
+
+def resnet_generator(image_size: int = 256, filters: int = 64, n_blocks: int | None = None,
+                     in_channels: int = 3, out_channels: int = 1, name: str = "resnet_generator") -> keras.Model:
+    """The CycleGAN generator (Zhu et al., "Unpaired Image-to-Image
+    Translation using Cycle-Consistent Adversarial Networks", ICCV 2017,
+    appendix 7.2; after Johnson et al. 2016): ``c7s1-64, d128, d256``, then
+    ``n_blocks`` residual blocks ``R256``, then ``u128, u64, c7s1-out``.
+
+    Every convolution is followed by instance norm and ReLU but the last
+    (``tanh``); the 7x7 and the residual convolutions pad by reflection, as
+    in the reference implementation. The image is halved twice, so the
+    residual blocks work at a quarter of the side.
+
+    Args:
+        image_size: side N of the square input (a power of two, >= 16).
+        filters: filters of the first convolution (the paper: 64); the two
+            downsampling steps double them.
+        n_blocks: residual blocks; default: the paper's 9 at 256x256 and
+            above, 6 below.
+        in_channels, out_channels: 3 for RGB photos, 1 for grey sketches
+            (photo -> sketch: 3 in, 1 out; sketch -> photo: 1 in, 3 out).
+        name: the model's name.
+
+    Returns:
+        A model mapping (B, N, N, in_channels) in [-1, 1] to
+        (B, N, N, out_channels) in [-1, 1].
+
+    Example:
+        >>> resnet_generator(image_size=64, filters=8, in_channels=1, out_channels=3).output_shape
+        (None, 64, 64, 3)
+    """
+    check_image_size(image_size)
+    blocks = n_blocks if n_blocks is not None else (9 if image_size >= 256 else 6)
+    inputs = keras.Input((image_size, image_size, in_channels), name="image")
+    x = ReflectionPadding2D(3, name="c7_pad")(inputs)
+    x = layers.Conv2D(filters, 7, kernel_initializer=_init(), name="c7_conv")(x)
+    x = layers.ReLU(name="c7_act")(instance_norm("c7_norm")(x))
+    for i in (1, 2):
+        x = layers.Conv2D(filters * 2**i, 3, strides=2, padding="same", kernel_initializer=_init(),
+                          name=f"down{i}_conv")(x)
+        x = layers.ReLU(name=f"down{i}_act")(instance_norm(f"down{i}_norm")(x))
+    for i in range(blocks):
+        x = _resnet_block(x, filters * 4, name=f"res{i + 1}")
+    for i in (1, 2):
+        x = layers.Conv2DTranspose(filters * 2 ** (2 - i), 3, strides=2, padding="same",
+                                   kernel_initializer=_init(), name=f"up{i}_conv")(x)
+        x = layers.ReLU(name=f"up{i}_act")(instance_norm(f"up{i}_norm")(x))
+    x = ReflectionPadding2D(3, name="out_pad")(x)
+    outputs = layers.Conv2D(out_channels, 7, activation="tanh", kernel_initializer=_init(), name="out_conv")(x)
+    return keras.Model(inputs, outputs, name=name)
 
 
 def filter_counts(image_size: int, filters: int = 64, max_filters: int = 512) -> list[int]:
@@ -165,7 +269,8 @@ def patch_size(n_layers: int = 3) -> int:
 
 
 def patchgan(image_size: int = 256, filters: int = 64, max_filters: int = 512,
-             in_channels: int = 3, out_channels: int = 1, n_layers: int = 3) -> keras.Model:
+             in_channels: int = 3, out_channels: int = 1, n_layers: int = 3,
+             norm: str = "batch", name: str = "patchgan") -> keras.Model:
     """The conditional PatchGAN discriminator of pix2pix (Isola et al. 2017,
     appendix 6.1.2): ``C64-C128-C256-C512`` then a 1-channel convolution,
     on the photo and the sketch stacked as channels.
@@ -180,35 +285,48 @@ def patchgan(image_size: int = 256, filters: int = 64, max_filters: int = 512,
         image_size: side N of the square inputs.
         filters: filters of the first block (no norm); they double per block
             up to ``max_filters``.
-        in_channels: channels of the condition (3 for RGB photos).
+        in_channels: channels of the condition (3 for RGB photos); 0 for
+            an unconditional discriminator that sees the judged image alone
+            (CycleGAN's, which has no pairs to condition on).
         out_channels: channels of the judged image (1 for grey sketches).
         n_layers: stride-2 blocks (the authors' ``n_layers_D``): 3 for the
             70x70 PatchGAN, 2 for 34x34, 1 for 16x16.
+        norm: ``"batch"`` (pix2pix) or ``"instance"`` (CycleGAN: :func:`instance_norm`).
+        name: the model's name.
 
     Returns:
         A model mapping ``[photo (B, N, N, in_channels), sketch (B, N, N,
-        out_channels)]`` to logits (B, N / 2^n_layers - 2, same, 1): 30x30
-        at 256 with the defaults.
+        out_channels)]`` (or the judged image alone when ``in_channels`` is
+        0) to logits (B, N / 2^n_layers - 2, same, 1): 30x30 at 256 with the
+        defaults.
 
     Example:
         >>> patchgan(image_size=64, filters=16).output_shape
         (None, 6, 6, 1)
     """
     check_image_size(image_size)
-    photo = keras.Input((image_size, image_size, in_channels), name="photo")
-    sketch = keras.Input((image_size, image_size, out_channels), name="sketch")
-    x = layers.Concatenate(name="pair")([photo, sketch])
+    if norm not in ("batch", "instance"):
+        raise ValueError(f"norm={norm!r}: use 'batch' or 'instance'")
+    judged = keras.Input((image_size, image_size, out_channels), name="sketch" if in_channels else "image")
+    if in_channels:
+        photo = keras.Input((image_size, image_size, in_channels), name="photo")
+        inputs = [photo, judged]
+        x = layers.Concatenate(name="pair")(inputs)
+    else:
+        inputs = x = judged
     for i in range(n_layers):
-        x = down_block(x, min(filters * 2**i, max_filters), norm=i > 0, name=f"d{i + 1}", momentum=GAN_MOMENTUM)
+        x = down_block(x, min(filters * 2**i, max_filters), norm=i > 0, name=f"d{i + 1}", momentum=GAN_MOMENTUM,
+                       instance=norm == "instance")
     top = f"d{n_layers + 1}"
     x = layers.ZeroPadding2D(name=f"{top}_pad")(x)
-    x = layers.Conv2D(min(filters * 2**n_layers, max_filters), 4, use_bias=False, kernel_initializer=_init(),
-                      name=f"{top}_conv")(x)
-    x = layers.BatchNormalization(momentum=GAN_MOMENTUM, name=f"{top}_norm")(x)
+    x = layers.Conv2D(min(filters * 2**n_layers, max_filters), 4, use_bias=norm == "instance",
+                      kernel_initializer=_init(), name=f"{top}_conv")(x)
+    x = (instance_norm(f"{top}_norm") if norm == "instance"
+         else layers.BatchNormalization(momentum=GAN_MOMENTUM, name=f"{top}_norm"))(x)
     x = layers.LeakyReLU(0.2, name=f"{top}_act")(x)
     x = layers.ZeroPadding2D(name="logits_pad")(x)
     logits = layers.Conv2D(1, 4, kernel_initializer=_init(), name="logits")(x)
-    return keras.Model([photo, sketch], logits, name="patchgan")
+    return keras.Model(inputs, logits, name=name)
 
 
 DCGAN_SIZE = 64  # the DCGAN draws 64x64 sketches, as in Radford et al.
@@ -274,12 +392,18 @@ class ModelFileError(Exception):
     """A model file that is missing or cannot be loaded; the message says which and why."""
 
 
-def load_generator(path: str | Path) -> keras.Model:
+def load_generator(path: str | Path, direction: str = "i2s") -> keras.Model:
     """Load a generator saved as ``.keras`` (by ``train`` or a notebook).
+
+    Args:
+        path: the ``.keras`` file.
+        direction: ``"i2s"`` for a photo -> sketch generator (one square RGB
+            input), ``"s2i"`` for a sketch -> photo one (one square grey
+            input, RGB out: CycleGAN's ``s2i.keras``).
 
     Raises:
         ModelFileError: the file is missing, not a ``.keras`` file, or not a
-            photo -> sketch generator (one square RGB input).
+            generator of that direction.
     """
     path = Path(path)
     if not path.is_file():
@@ -293,7 +417,11 @@ def load_generator(path: str | Path) -> keras.Model:
         raise ModelFileError(f"{path}: cannot be loaded as a Keras model ({type(err).__name__}: {err}). "
                              "Is the file complete? Save it again.") from err
     shape = model.input_shape
-    if not (isinstance(shape, tuple) and len(shape) == 4 and shape[1] == shape[2] and shape[3] == 3):
-        raise ModelFileError(f"{path}: input shape {shape} is not (None, N, N, 3); "
-                             "expected a photo -> sketch generator.")
+    channels = 3 if direction == "i2s" else 1
+    if not (isinstance(shape, tuple) and len(shape) == 4 and shape[1] == shape[2] and shape[3] == channels):
+        hint = ("expected a photo -> sketch generator" if direction == "i2s"
+                else "expected a sketch -> photo generator (a CycleGAN run's s2i.keras)")
+        other = " (it looks like the other direction: check --direction)" if (
+            isinstance(shape, tuple) and len(shape) == 4 and shape[3] == {3: 1, 1: 3}[channels]) else ""
+        raise ModelFileError(f"{path}: input shape {shape} is not (None, N, N, {channels}); {hint}{other}.")
     return model

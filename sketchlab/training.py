@@ -5,17 +5,22 @@
   the artist's sketch (the L1 term of pix2pix, Isola et al. 2017).
 - :func:`train_pix2pix`: the U-Net against a PatchGAN (:class:`sketchlab.gans.Pix2Pix`).
 - :func:`train_dcgan`: a DCGAN that draws sketches from noise (:class:`sketchlab.gans.GAN`).
+- :func:`train_cyclegan`: CycleGAN on unpaired photos and sketches (:class:`sketchlab.gans.CycleGAN`).
 
     python -m sketchlab train unet --data toy --out runs/unet
     python -m sketchlab train pix2pix --data toy --out runs/pix2pix
 
 A run folder holds ``generator.keras`` (the trained network, loadable with
-``keras.models.load_model``), ``history.csv`` (train and test loss per epoch)
-and ``samples/epoch_NNN.png`` (input / output / target on fixed test faces).
+``keras.models.load_model``), ``history.csv`` (train and test loss per epoch),
+``samples/epoch_NNN.png`` (input / output / target on fixed test faces) and
+``checkpoint.weights.h5`` (everything needed to go on, written after every
+epoch): the same call on the same folder resumes an interrupted run from its
+last finished epoch (:mod:`sketchlab.checkpoints`).
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +28,13 @@ from pathlib import Path
 import keras
 
 from .callbacks import NoiseGrid, SampleGrid
-from .config import Profile
+from .checkpoints import Checkpoint, restore, trim_history
+from .config import Profile, gpu_available
 from .data import CufsData
-from .gans import GAN, LAMBDA_L1, LinearDecay, Pix2Pix, adam
+from .gans import GAN, LAMBDA_CYCLE, LAMBDA_IDENTITY, LAMBDA_L1, POOL_SIZE, CycleGAN, LinearDecay, Pix2Pix, adam
 from .gans import LEARNING_RATE as GAN_LEARNING_RATE
-from .models import DCGAN_SIZE, GENERATORS, dcgan_discriminator, dcgan_generator, patchgan
-from .pipeline import paired_dataset, sketch_dataset
+from .models import DCGAN_SIZE, GENERATORS, dcgan_discriminator, dcgan_generator, patchgan, resnet_generator
+from .pipeline import paired_dataset, sketch_dataset, unpaired_dataset
 
 LEARNING_RATE = 1e-3  # Adam(1e-3, beta_1=0.5); see train_generator
 LATENT_DIM = 100  # DCGAN's noise vector
@@ -40,7 +46,8 @@ EVAL_BATCH = 32  # test-split batches: inference only, so larger and fewer
 
 @dataclass
 class Run:
-    """What :func:`train_generator` made."""
+    """What a training function made: the model, every epoch's logs (all
+    of the run's epochs, also when it was resumed) and the run folder."""
 
     model: keras.Model
     history: dict[str, list[float]]
@@ -106,45 +113,90 @@ def train_generator(
         verbose: Keras' progress display (1 = progress bar, 2 = a line per epoch, 0 = silent).
     """
     size = image_size or profile.image_size
+    epochs = epochs or profile.epochs
     keras.utils.set_random_seed(seed)
     model = build_generator(name, size, profile)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5), loss="mean_absolute_error")
-    train = paired_dataset(data.split("train"), size, profile.batch_size, training=True, seed=seed,
-                           jitter_scale=profile.jitter_scale)
-    test = paired_dataset(data.split("test"), size, EVAL_BATCH)
+    batch = profile.batch_size
+    settings = dict(model=name, image_size=size, epochs=epochs, seed=seed, batch_size=batch,
+                    filters=profile.filters, max_filters=profile.max_filters, learning_rate=learning_rate)
+
+    def train(first_epoch: int):
+        return paired_dataset(data.split("train"), size, batch, training=True, seed=seed,
+                              jitter_scale=profile.jitter_scale, epochs=epochs, first_epoch=first_epoch)
+
     folder = _run_folder(out)
-    callbacks = _paired_callbacks(folder, data, size, model)
-    history = model.fit(train, validation_data=test, epochs=epochs or profile.epochs,
-                        callbacks=callbacks, verbose=verbose, shuffle=False)  # the pipeline shuffles
+    history = _fit(model, train, data, epochs, batch, folder, settings, _paired_callbacks(folder, data, size, model),
+                   validation=paired_dataset(data.split("test"), size, EVAL_BATCH), verbose=verbose)
     return _finish(model, model, history, folder)
 
 
 def _run_folder(out: str | Path | None) -> Path | None:
-    """The run folder, created, without the sample grids of an earlier run."""
+    """The run folder, created."""
     if out is None:
         return None
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in (folder / "samples").glob("epoch_*.png"):
-        stale.unlink()
     return folder
+
+
+def _fit(model: keras.Model, train, data: CufsData, epochs: int, batch: int, folder: Path | None, settings: dict,
+         callbacks: list[keras.callbacks.Callback], validation=None, verbose: int = 1) -> dict[str, list[float]]:
+    """``model.fit`` for ``epochs`` epochs, resumed from the run folder's
+    checkpoint when it has one (see :mod:`sketchlab.checkpoints`).
+
+    ``train(first_epoch)`` gives the training data from that epoch on. With
+    a folder, ``history.csv`` and the checkpoint are written after every
+    epoch (in that order) beside the given callbacks.
+
+    Returns:
+        The logs of every epoch of the run, resumed or not.
+    """
+    # the checkpoint must fit this model, not merely these settings: a code
+    # change that reshapes a network changes its weight count
+    settings = {**settings, "weights": sum(math.prod(w.shape) for w in model.weights)}
+    first = restore(model, folder, settings)
+    if folder is not None:
+        if first:
+            trim_history(folder / "history.csv", first)
+            if verbose:
+                print(f"resuming {folder} after epoch {first} of {epochs}")
+        else:
+            for stale in folder.glob("samples*/epoch_*.png"):  # an earlier run's grids
+                stale.unlink()
+        callbacks = [keras.callbacks.CSVLogger(str(folder / "history.csv"), append=first > 0), *callbacks,
+                     Checkpoint(folder, settings)]
+    logs: dict[str, list[float]] = {}
+    if first < epochs:
+        history = model.fit(train(first), validation_data=validation, epochs=epochs, initial_epoch=first,
+                            steps_per_epoch=len(data.split("train")) // batch, callbacks=callbacks,
+                            verbose=verbose, shuffle=False)  # the pipeline shuffles
+        logs = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    return read_history(folder / "history.csv") if folder is not None and (folder / "history.csv").is_file() else logs
+
+
+def read_history(path: str | Path) -> dict[str, list[float]]:
+    """A run's ``history.csv`` as ``{column: [value per epoch]}`` (without the epoch column)."""
+    import csv
+
+    with Path(path).open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {key: [float(row[key]) for row in rows] for key in (rows[0] if rows else {}) if key != "epoch"}
 
 
 def _paired_callbacks(folder: Path | None, data: CufsData, size: int,
                       generator: keras.Model) -> list[keras.callbacks.Callback]:
-    """The run folder's ``history.csv`` and per-epoch sample grids (none without a folder)."""
+    """The per-epoch sample grids of a paired run (none without a folder)."""
     if folder is None:
         return []
     photos, sketches, ids = sample_batch(data, size)
-    return [keras.callbacks.CSVLogger(str(folder / "history.csv")),
-            SampleGrid(photos, sketches, folder / "samples", titles=ids, generator=generator)]
+    return [SampleGrid(photos, sketches, folder / "samples", titles=ids, generator=generator)]
 
 
-def _finish(model: keras.Model, generator: keras.Model, history, folder: Path | None) -> Run:
+def _finish(model: keras.Model, generator: keras.Model, history: dict[str, list[float]], folder: Path | None) -> Run:
     if folder is not None:
         save_model(generator, folder / "generator.keras")
-    return Run(model=model, history={k: [float(v) for v in vals] for k, vals in history.history.items()},
-               folder=folder)
+    return Run(model=model, history=history, folder=folder)
 
 
 def train_pix2pix(
@@ -157,7 +209,7 @@ def train_pix2pix(
     lambda_l1: float = LAMBDA_L1,
     learning_rate: float = GAN_LEARNING_RATE,
     d_learning_rate: float | None = None,
-    decay: bool = True,
+    decay: bool | None = None,
     generator: keras.Model | None = None,
     verbose: int = 1,
 ) -> Run:
@@ -179,6 +231,7 @@ def train_pix2pix(
             alone); default: a new one.
         decay: keep the rate for the first half of training, then decay it
             linearly to 0 (the authors' schedule); False keeps it constant.
+            Default: the profile's ``gan_decay``.
     """
     size = image_size or profile.image_size
     if generator is not None and generator.input_shape[1] != size:
@@ -187,9 +240,7 @@ def train_pix2pix(
     epochs = epochs or profile.epochs
     keras.utils.set_random_seed(seed)
     batch = profile.gan_batch_size
-    train = paired_dataset(data.split("train"), size, batch, training=True, seed=seed,
-                           jitter_scale=profile.jitter_scale)
-    test = paired_dataset(data.split("test"), size, EVAL_BATCH)
+    decay = profile.gan_decay if decay is None else decay
     steps = epochs * (len(data.split("train")) // batch)
     model = Pix2Pix(generator or build_generator("unet", size, profile),
                     patchgan(size, filters=profile.filters, max_filters=profile.max_filters),
@@ -199,10 +250,19 @@ def train_pix2pix(
         return LinearDecay(value, steps) if decay else value
 
     model.compile(d_optimizer=adam(rate(d_learning_rate or learning_rate)), g_optimizer=adam(rate(learning_rate)))
+    settings = dict(model="pix2pix", image_size=size, epochs=epochs, seed=seed, batch_size=batch,
+                    filters=profile.filters, max_filters=profile.max_filters, lambda_l1=lambda_l1,
+                    learning_rate=learning_rate, d_learning_rate=d_learning_rate, decay=decay,
+                    generator="given" if generator is not None else "new")
+
+    def train(first_epoch: int):
+        return paired_dataset(data.split("train"), size, batch, training=True, seed=seed,
+                              jitter_scale=profile.jitter_scale, epochs=epochs, first_epoch=first_epoch)
+
     folder = _run_folder(out)
-    callbacks = _paired_callbacks(folder, data, size, model.generator)
-    history = model.fit(train, validation_data=test, epochs=epochs, callbacks=callbacks, verbose=verbose,
-                        shuffle=False)
+    history = _fit(model, train, data, epochs, batch, folder, settings,
+                   _paired_callbacks(folder, data, size, model.generator),
+                   validation=paired_dataset(data.split("test"), size, EVAL_BATCH), verbose=verbose)
     return _finish(model, model.generator, history, folder)
 
 
@@ -230,23 +290,119 @@ def train_dcgan(
         latent_dim: length of the noise vector.
         batch_size: images per step.
     """
+    epochs = epochs or profile.dcgan_epochs
     keras.utils.set_random_seed(seed)
-    sketches = sketch_dataset(data.split("train"), DCGAN_SIZE, batch_size, seed=seed,
-                              jitter_scale=profile.jitter_scale)
     model = GAN(dcgan_generator(latent_dim, filters=profile.filters),
                 dcgan_discriminator(filters=profile.filters), seed=seed)
     model.compile(d_optimizer=adam(), g_optimizer=adam())
-    callbacks: list[keras.callbacks.Callback] = []
+    settings = dict(model="dcgan", epochs=epochs, seed=seed, batch_size=batch_size, filters=profile.filters,
+                    latent_dim=latent_dim)
+
+    def train(first_epoch: int):
+        return sketch_dataset(data.split("train"), DCGAN_SIZE, batch_size, seed=seed,
+                              jitter_scale=profile.jitter_scale, epochs=epochs, first_epoch=first_epoch)
+
     folder = _run_folder(out)
+    callbacks: list[keras.callbacks.Callback] = []
     if folder is not None:
         noise = keras.random.normal((NOISE_SAMPLES, latent_dim), seed=seed)
-        callbacks += [
-            keras.callbacks.CSVLogger(str(folder / "history.csv")),
-            NoiseGrid(noise, folder / "samples", model.generator),
-        ]
-    history = model.fit(sketches, epochs=epochs or profile.dcgan_epochs, callbacks=callbacks, verbose=verbose,
-                        shuffle=False)
+        callbacks.append(NoiseGrid(noise, folder / "samples", model.generator))
+    history = _fit(model, train, data, epochs, batch_size, folder, settings, callbacks, verbose=verbose)
     return _finish(model, model.generator, history, folder)
+
+
+def cyclegan_networks(image_size: int, profile: Profile) -> dict[str, keras.Model]:
+    """CycleGAN's four networks at ``image_size`` with the profile's filter
+    counts: ResNet generators ``i2s`` (RGB -> grey) and ``s2i`` (grey -> RGB)
+    and unconditional 70x70 PatchGANs with instance norm for each domain."""
+    blocks = profile.cyclegan_blocks
+    return dict(
+        i2s=resnet_generator(image_size, profile.filters, blocks, in_channels=3, out_channels=1, name="i2s"),
+        s2i=resnet_generator(image_size, profile.filters, blocks, in_channels=1, out_channels=3, name="s2i"),
+        d_sketch=patchgan(image_size, profile.filters, profile.max_filters, in_channels=0, out_channels=1,
+                          norm="instance", name="d_sketch"),
+        d_photo=patchgan(image_size, profile.filters, profile.max_filters, in_channels=0, out_channels=3,
+                         norm="instance", name="d_photo"),
+    )
+
+
+def train_cyclegan(
+    data: CufsData,
+    profile: Profile,
+    out: str | Path | None = None,
+    image_size: int | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
+    lambda_cycle: float = LAMBDA_CYCLE,
+    lambda_identity: float = LAMBDA_IDENTITY,
+    pool_size: int = POOL_SIZE,
+    learning_rate: float = GAN_LEARNING_RATE,
+    mixed_precision: bool | None = None,
+    jit_compile: bool | None = None,
+    verbose: int = 1,
+) -> Run:
+    """Train CycleGAN photo <-> sketch on the training split, unpaired: each
+    step sees a photo and a sketch of different people, in batches of 1 as
+    in the paper. The rate of every optimizer is constant for the first half
+    of the epochs and decays linearly to 0 in the second.
+
+    ``run.model`` is the :class:`~sketchlab.gans.CycleGAN`. The run folder
+    gets ``generator.keras`` (photo -> sketch, like every method's),
+    ``s2i.keras`` (sketch -> photo), ``history.csv`` (every loss term; ``val_l1_i2s`` and
+    ``val_l1_s2i`` are the paired L1 on the test split), sample grids per
+    epoch for both directions (``samples/`` and ``samples_s2i/``), and the
+    checkpoint that lets the same call resume an interrupted run.
+
+    Args:
+        data, profile, out, image_size, epochs, seed, verbose: as in
+            :func:`train_generator` (epochs default: ``profile.cyclegan_epochs``).
+        lambda_cycle, lambda_identity, pool_size: as in :class:`~sketchlab.gans.CycleGAN`.
+        learning_rate: Adam's step size for all four networks (the paper: 2e-4).
+        mixed_precision: float16 computations with float32 weights, each
+            optimizer wrapped in a ``LossScaleOptimizer``; default: on a GPU.
+        jit_compile: XLA-compile the training step; default: on a GPU (on a
+            CPU it made the step about 2x slower).
+    """
+    size = image_size or profile.image_size
+    epochs = epochs or profile.cyclegan_epochs
+    gpu = gpu_available()
+    mixed = gpu if mixed_precision is None else mixed_precision
+    keras.utils.set_random_seed(seed)
+    previous_policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16" if mixed else "float32")
+    try:
+        model = CycleGAN(**cyclegan_networks(size, profile), lambda_cycle=lambda_cycle,
+                         lambda_identity=lambda_identity, pool_size=pool_size, seed=seed)
+    finally:
+        keras.config.set_dtype_policy(previous_policy)
+    batch = 1
+    steps = epochs * (len(data.split("train")) // batch)
+
+    def optimizer() -> keras.optimizers.Optimizer:
+        opt = adam(LinearDecay(learning_rate, steps))
+        return keras.optimizers.LossScaleOptimizer(opt) if mixed else opt
+
+    model.compile(*(optimizer() for _ in range(4)), jit_compile=gpu if jit_compile is None else jit_compile)
+    settings = dict(model="cyclegan", image_size=size, epochs=epochs, seed=seed, batch_size=batch,
+                    filters=profile.filters, max_filters=profile.max_filters, blocks=profile.cyclegan_blocks,
+                    lambda_cycle=lambda_cycle, lambda_identity=lambda_identity, pool_size=pool_size,
+                    learning_rate=learning_rate, mixed_precision=mixed)
+
+    def train(first_epoch: int):
+        return unpaired_dataset(data.split("train"), size, batch, seed=seed, jitter_scale=profile.jitter_scale,
+                                epochs=epochs, first_epoch=first_epoch)
+
+    folder = _run_folder(out)
+    callbacks: list[keras.callbacks.Callback] = []
+    if folder is not None:
+        photos, sketches, ids = sample_batch(data, size)
+        callbacks = [SampleGrid(photos, sketches, folder / "samples", titles=ids, generator=model.i2s),
+                     SampleGrid(sketches, photos, folder / "samples_s2i", titles=ids, generator=model.s2i)]
+    history = _fit(model, train, data, epochs, batch, folder, settings, callbacks,
+                   validation=paired_dataset(data.split("test"), size, EVAL_BATCH), verbose=verbose)
+    if folder is not None:
+        save_model(model.s2i, folder / "s2i.keras")
+    return _finish(model, model.i2s, history, folder)
 
 
 def dcgan_spread(gan: GAN, data: CufsData, count: int = 64) -> dict[str, float]:

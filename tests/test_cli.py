@@ -96,3 +96,26 @@ def test_gan_only_options_are_refused_for_other_models(toy_dir, tmp_path):
     result = run_cli("train", "dcgan", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--image-size", "128")
     assert result.returncode == 2 and "64x64" in result.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_train_cyclegan_evaluate_both_directions_then_resume_or_refuse(toy_dir, tmp_path):
+    run = tmp_path / "cycle"
+    args = ("train", "cyclegan", "--data", str(toy_dir), "--out", str(run), "--profile", "quick", "--image-size", "32")
+    trained = run_cli(*args, "--epochs", "1")
+    assert trained.returncode == 0, trained.stderr
+    assert "training cyclegan at 32x32, batch 1" in trained.stdout and "s2i.keras" in trained.stdout
+    assert "grey photo (baseline)" in trained.stdout and "flat grey (baseline)" in trained.stdout
+    assert {"generator.keras", "s2i.keras", "checkpoint.weights.h5", "samples", "samples_s2i"} <= {
+        p.name for p in run.iterdir()}
+
+    photos = run_cli("evaluate", str(run), "--direction", "s2i", "--data", str(toy_dir), "--json")
+    assert photos.returncode == 0, photos.stderr
+    scores = json.loads(photos.stdout)
+    assert scores["direction"] == "s2i" and set(scores["model"]) == {"fsim", "ssim", "psnr", "l1"}
+    wrong = run_cli("evaluate", str(run / "s2i.keras"), "--data", str(toy_dir))
+    assert wrong.returncode == 2 and "other direction" in wrong.stderr
+
+    again = run_cli(*args, "--epochs", "1")  # the same command: the run is complete, nothing is retrained
+    assert again.returncode == 0 and "resuming" in again.stdout and "after epoch 1 of 1" in again.stdout
+    other = run_cli(*args, "--epochs", "1", "--seed", "5")
+    assert other.returncode == 2 and "seed=0 there, 5 now" in other.stderr and "another --out" in other.stderr

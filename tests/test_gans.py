@@ -1,5 +1,6 @@
 """sketchlab.gans and the GAN networks: shapes, the updates of train_step,
-trackers, saving, the learning-rate schedule, and the training runs."""
+trackers, saving, the learning-rate schedule, CycleGAN's losses, pool and
+mixed precision, and the training runs."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ import tensorflow as tf
 from sketchlab import gans, models
 from sketchlab.config import PROFILES
 from sketchlab.data import load_cufs
-from sketchlab.training import dcgan_spread, sample_batch, train_dcgan, train_pix2pix
+from sketchlab.training import dcgan_spread, sample_batch, train_cyclegan, train_dcgan, train_pix2pix
 
-TINY = dataclasses.replace(PROFILES["quick"], image_size=32, filters=8, max_filters=32)
+TINY = dataclasses.replace(PROFILES["quick"], image_size=32, filters=8, max_filters=32, cyclegan_blocks=1)
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +150,8 @@ def test_whole_pix2pix_saves_and_loads_with_its_settings(tmp_path):
 
 def test_pix2pix_run_saves_a_generator_that_sketches_in_a_fresh_process(toy, tmp_path):
     run = train_pix2pix(toy, TINY, out=tmp_path / "run", epochs=2, verbose=0)
-    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["generator.keras", "history.csv", "samples"]
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["checkpoint.weights.h5", "generator.keras",
+                                                                     "history.csv", "samples"]
     with open(tmp_path / "run" / "history.csv") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 2 and {"g_l1", "val_g_l1", "d_loss", "d_real_acc", "d_fake_acc"} <= set(rows[0])
@@ -187,3 +189,149 @@ def test_dcgan_run_draws_a_grid_per_epoch_and_spread_is_measured(toy, tmp_path):
 def test_pix2pix_refuses_a_generator_of_another_size(toy):
     with pytest.raises(ValueError, match="64x64 photos, not 32x32"):
         train_pix2pix(toy, TINY, generator=models.unet(64, filters=8, max_filters=32), epochs=1, verbose=0)
+
+
+# ---------------------------------------------------------------- CycleGAN
+
+
+def _tiny_cyclegan(pool_size: int = 4, seed: int = 0, optimizers=None) -> gans.CycleGAN:
+    keras.utils.set_random_seed(seed)
+    model = gans.CycleGAN(
+        models.resnet_generator(32, 4, n_blocks=1, in_channels=3, out_channels=1),
+        models.resnet_generator(32, 4, n_blocks=1, in_channels=1, out_channels=3),
+        models.patchgan(32, 4, 16, in_channels=0, out_channels=1, norm="instance"),
+        models.patchgan(32, 4, 16, in_channels=0, out_channels=3, norm="instance"),
+        pool_size=pool_size, seed=seed)
+    model.compile(*(optimizers or ()))
+    return model
+
+
+def _unpaired(batch: int = 2, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return (rng.uniform(-1, 1, (batch, 32, 32, 3)).astype("float32"),
+            rng.uniform(-1, 1, (batch, 32, 32, 1)).astype("float32"))
+
+
+def test_resnet_generator_shapes_and_blocks():
+    i2s = models.resnet_generator(64, filters=8)
+    s2i = models.resnet_generator(64, filters=8, in_channels=1, out_channels=3)
+    assert i2s.output_shape == (None, 64, 64, 1) and s2i.output_shape == (None, 64, 64, 3)
+    assert sum(layer.name.endswith("_add") for layer in i2s.layers) == 6  # 6 blocks below 256
+    assert sum(layer.name.endswith("_add") for layer in models.resnet_generator(256, 4).layers) == 9
+    norms = [layer for layer in i2s.layers if isinstance(layer, keras.layers.GroupNormalization)]
+    # instance norm: one group per channel (groups=-1 becomes the channel count once built), no affine terms
+    assert norms and all(n.groups in (-1, n.input.shape[-1]) and not n.center and not n.scale for n in norms)
+
+
+def test_reflection_padding_mirrors_the_border():
+    x = np.arange(9, dtype="float32").reshape(1, 3, 3, 1)
+    y = np.asarray(models.ReflectionPadding2D(1)(x))[0, :, :, 0]
+    assert y.shape == (5, 5) and y[0, 0] == x[0, 1, 1, 0] and y[2, 0] == x[0, 1, 1, 0] and y[2, 1] == x[0, 1, 0, 0]
+
+
+def test_unconditional_instance_norm_patchgan_sees_one_image():
+    disc = models.patchgan(64, filters=8, in_channels=0, out_channels=3, norm="instance")
+    assert disc.input_shape == (None, 64, 64, 3) and disc.output_shape == (None, 6, 6, 1)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in disc.layers)
+    with pytest.raises(ValueError, match="norm='layer'"):
+        models.patchgan(64, norm="layer")
+
+
+def test_photo_to_sketch_to_photo_cycle_trains_the_photo_to_sketch_generator():
+    model = _tiny_cyclegan()
+    photo, _ = _unpaired()
+    with tf.GradientTape() as tape:
+        loss = gans._l1(model.s2i(model.i2s(photo, training=True), training=True), photo)
+    grads = tape.gradient(loss, model.i2s.trainable_weights)
+    assert all(g is not None for g in grads) and float(tf.linalg.global_norm(grads)) > 0
+
+
+def test_cyclegan_step_updates_all_four_networks_and_reports_every_term():
+    model = _tiny_cyclegan()
+    before = {name: _weights(getattr(model, name)) for name in model.NETWORKS}
+    logs = model.train_on_batch(*_unpaired(), return_dict=True)
+    assert set(logs) == {"d_sketch", "d_photo", "g_i2s", "g_s2i", "cycle_photo", "cycle_sketch", "identity_sketch",
+                         "identity_photo", "g_loss"}
+    assert all(np.isfinite(v) for v in logs.values())
+    expected = (logs["g_i2s"] + logs["g_s2i"] + 10 * (logs["cycle_photo"] + logs["cycle_sketch"])
+                + 5 * (logs["identity_sketch"] + logs["identity_photo"]))
+    assert logs["g_loss"] == pytest.approx(expected, rel=1e-5)
+    assert all(_changed(before[name], getattr(model, name)) for name in model.NETWORKS)
+    # one optimizer per network, each stepped once
+    assert [int(getattr(model, o).iterations) for o in model.OPTIMIZERS] == [1, 1, 1, 1]
+
+
+def test_cyclegan_test_step_reports_cycle_and_paired_l1_and_changes_nothing():
+    model = _tiny_cyclegan()
+    photo, sketch = _unpaired()
+    before = {name: _weights(getattr(model, name)) for name in model.NETWORKS}
+    logs = model.evaluate(photo, sketch, batch_size=2, verbose=0, return_dict=True)
+    assert set(logs) == {"cycle_photo", "cycle_sketch", "l1_i2s", "l1_s2i"}
+    fake = model.i2s(photo, training=False)
+    assert logs["l1_i2s"] == pytest.approx(float(np.mean(np.abs(fake - sketch))), rel=1e-5)
+    assert not any(_changed(before[name], getattr(model, name)) for name in model.NETWORKS)
+
+
+def test_image_pool_fills_then_returns_old_images_about_half_the_time():
+    pool = gans.ImagePool(4, (2, 2, 1), seed=3)
+    first = [float(pool(np.full((1, 2, 2, 1), v, "float32"))[0, 0, 0, 0]) for v in range(4)]
+    assert first == [0, 1, 2, 3] and int(pool.count) == 4  # filling: each image comes straight back
+    later = [float(pool(np.full((1, 2, 2, 1), v, "float32"))[0, 0, 0, 0]) for v in range(10, 210)]
+    old = sum(v != new for v, new in zip(later, range(10, 210)))
+    assert 70 < old < 130  # an older image about half of the time
+    stored = set(np.asarray(pool.images)[:, 0, 0, 0].tolist())
+    assert stored <= set(map(float, range(0, 210)))
+
+
+def test_image_pool_draws_follow_its_state():
+    a, b = gans.ImagePool(2, (1, 1, 1), seed=1), gans.ImagePool(2, (1, 1, 1), seed=1)
+    images = [np.full((2, 1, 1, 1), v, "float32") for v in range(20)]
+    out_a = [np.asarray(a(x)).ravel().tolist() for x in images]
+    out_b = [np.asarray(b(x)).ravel().tolist() for x in images]
+    assert out_a == out_b and int(a.draws) == 40
+
+
+def test_to_channels_repeats_grey_and_takes_the_luma_of_rgb():
+    grey = tf.constant([[[[0.5]]]])
+    assert gans.to_channels(grey, 3).shape == (1, 1, 1, 3)
+    rgb = tf.constant([[[[1.0, 0.0, 0.0]]]])
+    assert float(gans.to_channels(rgb, 1)[0, 0, 0, 0]) == pytest.approx(0.299)
+
+
+def test_cyclegan_with_loss_scaling_optimizers_steps_in_mixed_precision():
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        model = _tiny_cyclegan(optimizers=[keras.optimizers.LossScaleOptimizer(gans.adam()) for _ in range(4)])
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert model.i2s.compute_dtype == "float16" and model.i2s.trainable_weights[0].dtype == "float32"
+    before = {name: _weights(getattr(model, name)) for name in model.NETWORKS}
+    for _ in range(8):  # a step whose scaled gradients overflow is skipped, and the scale halved
+        logs = model.train_on_batch(*_unpaired(), return_dict=True)
+        if all(_changed(before[name], getattr(model, name)) for name in model.NETWORKS):
+            break
+    assert all(np.isfinite(v) for v in logs.values())
+    assert all(_changed(before[name], getattr(model, name)) for name in model.NETWORKS)
+
+
+def test_whole_cyclegan_saves_and_loads_with_its_pools(tmp_path):
+    model = _tiny_cyclegan(pool_size=3)
+    model.train_on_batch(*_unpaired())
+    model.save(tmp_path / "cyclegan.keras")
+    loaded = keras.models.load_model(tmp_path / "cyclegan.keras")
+    assert isinstance(loaded, gans.CycleGAN) and loaded.pool_size == 3 and int(loaded.sketch_pool.count) == 2
+    np.testing.assert_array_equal(loaded.photo_pool.images, model.photo_pool.images)
+    photo, sketch = _unpaired()
+    np.testing.assert_allclose(loaded.s2i(sketch), model.s2i(sketch), atol=1e-6)
+    assert int(loaded.i2s_optimizer.iterations) == 1  # optimizer state came back too
+
+
+def test_cyclegan_run_writes_both_directions_and_learns(toy, tmp_path):
+    run = train_cyclegan(toy, TINY, out=tmp_path / "run", epochs=2, verbose=0)
+    names = sorted(p.name for p in (tmp_path / "run").iterdir())
+    assert names == ["checkpoint.weights.h5", "generator.keras", "history.csv", "s2i.keras", "samples", "samples_s2i"]
+    assert len(list((tmp_path / "run" / "samples_s2i").glob("epoch_*.png"))) == 2
+    assert len(run.history["val_l1_i2s"]) == 2 and run.history["val_l1_i2s"][-1] < run.history["val_l1_i2s"][0]
+    assert models.load_generator(tmp_path / "run" / "s2i.keras", direction="s2i").output_shape == (None, 32, 32, 3)
+    assert float(run.model.i2s_optimizer.learning_rate) == pytest.approx(0, abs=1e-9)  # decayed to 0

@@ -67,5 +67,5 @@ def test_the_command_line_offers_every_generator():
     from sketchlab.cli import MODEL_NAMES, TRANSLATORS
     from sketchlab.models import GENERATORS
 
-    assert tuple(GENERATORS) == MODEL_NAMES[:2] and MODEL_NAMES[2:] == ("pix2pix", "dcgan")
-    assert TRANSLATORS == ("encoder-decoder", "unet", "pix2pix")
+    assert tuple(GENERATORS) == MODEL_NAMES[:2] and MODEL_NAMES[2:] == ("pix2pix", "dcgan", "cyclegan")
+    assert TRANSLATORS == ("encoder-decoder", "unet", "pix2pix", "cyclegan")
