@@ -10,8 +10,9 @@ import tempfile
 
 os.environ["SKETCHLAB_PROFILE"] = "quick"
 os.environ["SKETCHLAB_DATA"] = "toy"
-os.environ["SKETCHLAB_RUNS_DIR"] = _RUNS = tempfile.mkdtemp(prefix="sketchlab-runs-")
-atexit.register(shutil.rmtree, _RUNS, ignore_errors=True)
+_SCRATCH = tempfile.mkdtemp(prefix="sketchlab-")
+os.environ["SKETCHLAB_RUNS_DIR"] = os.path.join(_SCRATCH, "runs")  # shown as runs/, as on a clone
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 
 
 def pytest_collectstart(collector):

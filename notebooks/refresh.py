@@ -67,8 +67,8 @@ def main(names: list[str]) -> None:
     paths = [HERE / n for n in names] if names else sorted(HERE.glob("[0-9][0-9]_*.ipynb"))
     # a fresh runs folder: training resumes from a run folder's checkpoint,
     # and the committed outputs must show the training itself
-    with tempfile.TemporaryDirectory(prefix="sketchlab-runs-") as runs:
-        os.environ["SKETCHLAB_RUNS_DIR"] = runs
+    with tempfile.TemporaryDirectory(prefix="sketchlab-") as scratch:
+        os.environ["SKETCHLAB_RUNS_DIR"] = str(Path(scratch) / "runs")  # shown as runs/, as on a clone
         for path in paths:
             print(f"{path.name}: ran in {refresh(path):.0f} s")
 

@@ -176,12 +176,15 @@ def _fit(model: keras.Model, train, data: CufsData, epochs: int, batch: int, fol
 
 
 def read_history(path: str | Path) -> dict[str, list[float]]:
-    """A run's ``history.csv`` as ``{column: [value per epoch]}`` (without the epoch column)."""
+    """A run's ``history.csv`` as ``{column: [value per epoch]}``, without the
+    epoch column and the columns Keras' ``CSVLogger`` fills with ``NA`` (the
+    validation columns of a run without validation data)."""
     import csv
 
     with Path(path).open(newline="") as f:
         rows = list(csv.DictReader(f))
-    return {key: [float(row[key]) for row in rows] for key in (rows[0] if rows else {}) if key != "epoch"}
+    keys = [key for key in (rows[0] if rows else {}) if key != "epoch" and any(row[key] != "NA" for row in rows)]
+    return {key: [float(row[key]) if row[key] != "NA" else float("nan") for row in rows] for key in keys}
 
 
 def _paired_callbacks(folder: Path | None, data: CufsData, size: int,
