@@ -149,7 +149,7 @@ def test_whole_pix2pix_saves_and_loads_with_its_settings(tmp_path):
 
 
 def test_pix2pix_run_saves_a_generator_that_sketches_in_a_fresh_process(toy, tmp_path):
-    run = train_pix2pix(toy, TINY, out=tmp_path / "run", epochs=2, verbose=0)
+    run = train_pix2pix(toy, TINY, out=tmp_path / "run", epochs=2, decay=True, verbose=0)
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["checkpoint.weights.h5", "generator.keras",
                                                                      "history.csv", "samples"]
     with open(tmp_path / "run" / "history.csv") as f:

@@ -188,3 +188,15 @@ def test_spread_is_zero_for_identical_images_and_grows_with_difference():
     assert metrics.spread(different) == pytest.approx(np.sqrt(1 / 12), rel=0.1)  # std of U(0, 1)
     with pytest.raises(ValueError, match="at least 2"):
         metrics.spread(different[:1])
+
+
+def test_colour_psnr_uses_all_three_channels():
+    a = np.zeros((2, 4, 4, 3))
+    b = a.copy()
+    b[0, ..., 2] = 0.1  # one channel off by 0.1: MSE 0.01 / 3
+    assert metrics.colour_psnr(a, b)[0] == pytest.approx(10 * np.log10(3 / 0.01))
+    assert metrics.colour_psnr(a, b)[1] == np.inf
+    with pytest.raises(ValueError, match="not RGB"):
+        metrics.colour_psnr(a[..., :1], b[..., :1])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        metrics.colour_psnr(a + 2, b)

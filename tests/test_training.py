@@ -24,7 +24,7 @@ def toy(toy_dir):
 def test_run_folder_holds_model_history_and_one_sample_grid_per_epoch(toy, tmp_path):
     run = train_generator("unet", toy, TINY, out=tmp_path / "run", epochs=2, verbose=0)
     names = sorted(p.name for p in (tmp_path / "run").iterdir())
-    assert names == ["generator.keras", "history.csv", "samples"]
+    assert names == ["checkpoint.weights.h5", "generator.keras", "history.csv", "samples"]
     assert sorted(p.name for p in (tmp_path / "run" / "samples").iterdir()) == ["epoch_001.png", "epoch_002.png"]
     with open(tmp_path / "run" / "history.csv") as f:
         rows = list(csv.DictReader(f))
