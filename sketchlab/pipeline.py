@@ -170,12 +170,7 @@ def paired_dataset(
     """
     ds = _cached_squares(source, jitter_size(image_size, jitter_scale) if training else image_size)
     if training:
-        if epochs is None:
-            ds = ds.shuffle(1024, seed=seed, reshuffle_each_iteration=True)
-            seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
-            ds = tf.data.Dataset.zip((ds, seeds))
-        else:
-            ds = epoch_stream(ds, seed, first_epoch, epochs, batch_size)
+        ds = _shuffled_with_seeds(ds, seed, seed, epochs, first_epoch, batch_size)
         ds = ds.map(lambda pair, s: tuple(random_crop_flip(pair, image_size, s)), num_parallel_calls=AUTOTUNE)
     ds = ds.map(lambda p, s: (to_model_range(p), to_model_range(s)), num_parallel_calls=AUTOTUNE)
     return _finish(ds, batch_size, training)
@@ -236,16 +231,22 @@ def unpaired_dataset(
     return _finish(tf.data.Dataset.zip(tuple(domains)), batch_size, training=True)
 
 
+def _shuffled_with_seeds(items: tf.data.Dataset, shuffle_seed: int, jitter_seed: int, epochs: int | None,
+                         first_epoch: int, batch_size: int) -> tf.data.Dataset:
+    """``(item, jitter_seed)`` in a shuffled order: reshuffled on every pass
+    when ``epochs`` is None, else the :func:`epoch_stream` of those epochs."""
+    if epochs is not None:
+        return epoch_stream(items, shuffle_seed, first_epoch, epochs, batch_size)
+    items = items.shuffle(1024, seed=shuffle_seed, reshuffle_each_iteration=True)
+    seeds = tf.data.Dataset.random(seed=jitter_seed, rerandomize_each_iteration=True).batch(2)
+    return tf.data.Dataset.zip((items, seeds))
+
+
 def _jittered(images: tf.data.Dataset, image_size: int, shuffle_seed: int, jitter_seed: int,
               epochs: int | None = None, first_epoch: int = 0, batch_size: int = 1) -> tf.data.Dataset:
     """One domain of images, shuffled each epoch, randomly cropped to
     ``image_size`` and flipped, scaled to [-1, 1]."""
-    if epochs is None:
-        images = images.shuffle(1024, seed=shuffle_seed, reshuffle_each_iteration=True)
-        seeds = tf.data.Dataset.random(seed=jitter_seed, rerandomize_each_iteration=True).batch(2)
-        images = tf.data.Dataset.zip((images, seeds))
-    else:
-        images = epoch_stream(images, shuffle_seed, first_epoch, epochs, batch_size)
+    images = _shuffled_with_seeds(images, shuffle_seed, jitter_seed, epochs, first_epoch, batch_size)
     return images.map(
         lambda image, s: to_model_range(random_crop_flip([image], image_size, s)[0]),
         num_parallel_calls=AUTOTUNE,
