@@ -6,10 +6,12 @@ import json
 
 from fakes import run_cli
 
+from sketchlab.data import load_cufs
 
-def test_demo_writes_the_report_and_says_where(toy_dir, tmp_path):
+
+def test_demo_writes_the_report_and_says_where(few_toy_dir, tmp_path):
     out = tmp_path / "report"
-    result = run_cli("demo", "--data", str(toy_dir), "--out", str(out), "--profile", "quick")
+    result = run_cli("demo", "--data", str(few_toy_dir), "--out", str(out), "--profile", "quick")
     assert result.returncode == 0, result.stderr
     first, *_, last = result.stdout.strip().splitlines()
     assert first.startswith("sketchlab ") and "profile quick" in first and "TOY" in first
@@ -17,7 +19,7 @@ def test_demo_writes_the_report_and_says_where(toy_dir, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [
         "augmentation.png", "method1.png", "method1_loss.png", "pairs.png", "summary.md"]
     summary = (out / "summary.md").read_text()
-    assert "| train | 88 |" in summary and "| test | 100 |" in summary and "images/s" in summary
+    assert "| train | 24 |" in summary and "| test | 8 |" in summary and "images/s" in summary
     assert "| encoder-decoder |" in summary and "| unet |" in summary and "| grey photo (baseline) |" in summary
     assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no staging leftovers
     assert "cuInit" not in result.stderr
@@ -42,27 +44,28 @@ def test_missing_data_folder_is_named(tmp_path):
     assert result.returncode == 2 and "nowhere" in result.stderr
 
 
-def test_train_then_evaluate_with_json_and_saved_sketches(toy_dir, tmp_path):
+def test_train_then_evaluate_with_json_and_saved_sketches(few_toy_dir, tmp_path):
     run = tmp_path / "run"
-    trained = run_cli("train", "unet", "--data", str(toy_dir), "--out", str(run), "--profile", "quick",
+    trained = run_cli("train", "unet", "--data", str(few_toy_dir), "--out", str(run), "--profile", "quick",
                       "--image-size", "32", "--epochs", "1", "--seed", "1")
     assert trained.returncode == 0, trained.stderr
     assert "training unet at 32x32" in trained.stdout and "grey photo (baseline)" in trained.stdout
     assert {"generator.keras", "history.csv", "samples"} <= {p.name for p in run.iterdir()}
 
     out = tmp_path / "sketches"
-    result = run_cli("evaluate", str(run / "generator.keras"), "--data", str(toy_dir), "--json",
+    result = run_cli("evaluate", str(run / "generator.keras"), "--data", str(few_toy_dir), "--json",
                      "--save-dir", str(out))
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
-    assert scores["n"] == 100 and set(scores) == {"model", "baseline", "n"}
+    assert scores["n"] == 8 and set(scores) == {"model", "baseline", "n"}
     assert set(scores["model"]) == set(scores["baseline"]) == {"fsim", "ssim", "psnr", "l1", "rank1", "sharpness"}
-    assert len(list(out.glob("*.png"))) == 100 and (out / "f-039-01.png").exists()
+    test_photos = {p.photo.stem for p in load_cufs(few_toy_dir).split("test")}
+    assert {p.stem for p in out.glob("*.png")} == test_photos and len(test_photos) == 8
 
-    table = run_cli("evaluate", str(run / "generator.keras"), "--data", str(toy_dir))
+    table = run_cli("evaluate", str(run / "generator.keras"), "--data", str(few_toy_dir))
     assert table.returncode == 0 and "generator.keras" in table.stdout and "FSIM" in table.stdout
 
-    again = run_cli("evaluate", str(run / "generator.keras"), "--data", str(toy_dir), "--save-dir", str(out))
+    again = run_cli("evaluate", str(run / "generator.keras"), "--data", str(few_toy_dir), "--save-dir", str(out))
     assert again.returncode == 2 and "not empty" in again.stderr and "FSIM" not in again.stdout
 
 
@@ -74,19 +77,19 @@ def test_evaluate_names_a_missing_model_and_bad_sizes(toy_dir, tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def test_train_pix2pix_and_dcgan_then_evaluate_the_pix2pix_generator(toy_dir, tmp_path):
-    pix2pix = run_cli("train", "pix2pix", "--data", str(toy_dir), "--out", str(tmp_path / "p2p"), "--profile",
+def test_train_pix2pix_and_dcgan_then_evaluate_the_pix2pix_generator(few_toy_dir, tmp_path):
+    pix2pix = run_cli("train", "pix2pix", "--data", str(few_toy_dir), "--out", str(tmp_path / "p2p"), "--profile",
                       "quick", "--image-size", "32", "--epochs", "1", "--lambda-l1", "50")
     assert pix2pix.returncode == 0, pix2pix.stderr
     assert "training pix2pix at 32x32, batch 1" in pix2pix.stdout and "grey photo (baseline)" in pix2pix.stdout
-    scored = run_cli("evaluate", str(tmp_path / "p2p" / "generator.keras"), "--data", str(toy_dir), "--json")
-    assert scored.returncode == 0 and json.loads(scored.stdout)["n"] == 100
+    scored = run_cli("evaluate", str(tmp_path / "p2p" / "generator.keras"), "--data", str(few_toy_dir), "--json")
+    assert scored.returncode == 0 and json.loads(scored.stdout)["n"] == 8
 
-    dcgan = run_cli("train", "dcgan", "--data", str(toy_dir), "--out", str(tmp_path / "dcgan"), "--profile",
+    dcgan = run_cli("train", "dcgan", "--data", str(few_toy_dir), "--out", str(tmp_path / "dcgan"), "--profile",
                     "quick", "--epochs", "1")
     assert dcgan.returncode == 0, dcgan.stderr
     assert "training dcgan at 64x64" in dcgan.stdout and "sample spread" in dcgan.stdout
-    noise_model = run_cli("evaluate", str(tmp_path / "dcgan" / "generator.keras"), "--data", str(toy_dir))
+    noise_model = run_cli("evaluate", str(tmp_path / "dcgan" / "generator.keras"), "--data", str(few_toy_dir))
     assert noise_model.returncode == 2 and "photo -> sketch generator" in noise_model.stderr
 
 
@@ -98,9 +101,9 @@ def test_gan_only_options_are_refused_for_other_models(toy_dir, tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def test_train_cyclegan_evaluate_both_directions_and_refuse_another_run_in_its_folder(toy_dir, tmp_path):
+def test_train_cyclegan_evaluate_both_directions_and_refuse_another_run_in_its_folder(few_toy_dir, tmp_path):
     run = tmp_path / "cycle"
-    args = ("train", "cyclegan", "--data", str(toy_dir), "--out", str(run), "--profile", "quick", "--image-size", "32")
+    args = ("train", "cyclegan", "--data", str(few_toy_dir), "--out", str(run), "--profile", "quick", "--image-size", "32")
     trained = run_cli(*args, "--epochs", "1")
     assert trained.returncode == 0, trained.stderr
     assert "training cyclegan at 32x32, batch 1" in trained.stdout and "s2i.keras" in trained.stdout
@@ -108,11 +111,11 @@ def test_train_cyclegan_evaluate_both_directions_and_refuse_another_run_in_its_f
     assert {"generator.keras", "s2i.keras", "checkpoint.weights.h5", "samples", "samples_s2i"} <= {
         p.name for p in run.iterdir()}
 
-    photos = run_cli("evaluate", str(run), "--direction", "s2i", "--data", str(toy_dir), "--json")
+    photos = run_cli("evaluate", str(run), "--direction", "s2i", "--data", str(few_toy_dir), "--json")
     assert photos.returncode == 0, photos.stderr
     scores = json.loads(photos.stdout)
     assert scores["direction"] == "s2i" and set(scores["model"]) == {"fsim", "ssim", "psnr", "l1"}
-    wrong = run_cli("evaluate", str(run / "s2i.keras"), "--data", str(toy_dir))
+    wrong = run_cli("evaluate", str(run / "s2i.keras"), "--data", str(few_toy_dir))
     assert wrong.returncode == 2 and "other direction" in wrong.stderr
 
     other = run_cli(*args, "--epochs", "1", "--seed", "5")  # the run folder holds another run
