@@ -28,7 +28,7 @@ from pathlib import Path
 import keras
 
 from .callbacks import NoiseGrid, SampleGrid
-from .checkpoints import Checkpoint, restore, trim_history
+from .checkpoints import CHECKPOINT, Checkpoint, restore, trim_history
 from .config import Profile, gpu_available
 from .data import CufsData
 from .gans import GAN, LAMBDA_CYCLE, LAMBDA_IDENTITY, LAMBDA_L1, POOL_SIZE, CycleGAN, LinearDecay, Pix2Pix, adam
@@ -160,7 +160,7 @@ def _fit(model: keras.Model, train, data: CufsData, epochs: int, batch: int, fol
         if first:
             trim_history(folder / "history.csv", first)
             if verbose:
-                print(f"resuming {folder} after epoch {first} of {epochs}")
+                print(f"resuming after epoch {first} of {epochs} from {folder.name}/{CHECKPOINT}")
         else:
             for stale in folder.glob("samples*/epoch_*.png"):  # an earlier run's grids
                 stale.unlink()
@@ -226,7 +226,8 @@ def train_pix2pix(
     ``val_g_l1``, the L1 on the test split.
 
     Args:
-        data, profile, out, image_size, epochs, seed, verbose: as in :func:`train_generator`.
+        data, profile, out, image_size, epochs, seed, verbose: as in :func:`train_generator`
+            (epochs default: ``profile.pix2pix_epochs``).
         lambda_l1: weight of the L1 term (the paper: 100).
         learning_rate: Adam's step size for the generator (the paper: 2e-4).
         d_learning_rate: the discriminator's; default: ``learning_rate``.
@@ -240,7 +241,7 @@ def train_pix2pix(
     if generator is not None and generator.input_shape[1] != size:
         raise ValueError(f"the generator takes {generator.input_shape[1]}x{generator.input_shape[1]} photos, "
                          f"not {size}x{size}; pass image_size={generator.input_shape[1]}")
-    epochs = epochs or profile.epochs
+    epochs = epochs or profile.pix2pix_epochs
     keras.utils.set_random_seed(seed)
     batch = profile.gan_batch_size
     decay = profile.gan_decay if decay is None else decay

@@ -32,6 +32,9 @@ def test_profiles_are_sized_for_their_machines():
     quick, full = config.PROFILES["quick"], config.PROFILES["full"]
     assert quick.image_size < full.image_size == 256
     assert quick.epochs < full.epochs
+    # the paper's epoch counts on a GPU: pix2pix 200, CycleGAN 100 + 100 decayed
+    assert quick.pix2pix_epochs < full.pix2pix_epochs == 200
+    assert quick.cyclegan_epochs < full.cyclegan_epochs == 200
 
 
 def test_setup_line_names_profile_data_and_device(mirror, monkeypatch, capsys):
