@@ -60,10 +60,10 @@ def main() -> None:
     sketches = {name: evaluation.generate(load_generator(runs / name / "generator.keras"), test) for name in MODELS}
     out = HERE / "figures"
     out.mkdir(exist_ok=True)
-    for figure, names in FIGURES.items():
-        rows = {"photo": photos, **{MODELS[n]: sketches[n] for n in names}, "artist": evaluation.ground_truth(test)}
-        plots.show_translations(rows, titles=[p.person_id for p in test]).savefig(out / figure, dpi=72)
     artist = evaluation.ground_truth(test)
+    for figure, names in FIGURES.items():
+        rows = {"photo": photos, **{MODELS[n]: sketches[n] for n in names}, "artist": artist}
+        plots.show_translations(rows, titles=[p.person_id for p in test]).savefig(out / figure, dpi=72)
     rows = {"photo": photos, "pix2pix": sketches["pix2pix"], "CycleGAN": sketches["cyclegan"], "artist": artist,
             "CycleGAN s2i": evaluation.generate_photos(load_generator(runs / "cyclegan" / "s2i.keras", "s2i"), test),
             "real photo": photos}
