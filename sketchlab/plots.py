@@ -12,7 +12,9 @@ from PIL import Image
 from .data import Pair
 
 
-def _show(ax: plt.Axes, image: np.ndarray, title: str | None = None) -> None:
+def show_image(ax: plt.Axes, image: np.ndarray, title: str | None = None) -> None:
+    """One image on ``ax``, without ticks: grey (H, W) or (H, W, 1) with a grey
+    colour map, colour as it is; floats in [0, 1] or uint8."""
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
@@ -35,7 +37,7 @@ def show_pairs(pairs: Sequence[Pair], columns: int = 4) -> plt.Figure:
             ax = axes[r, 2 * c + j]
             ax.axis("on")
             with Image.open(path) as im:
-                _show(ax, np.asarray(im), f"{pair.person_id} ({pair.split})" if j == 0 else path.name)
+                show_image(ax, np.asarray(im), f"{pair.person_id} ({pair.split})" if j == 0 else path.name)
     fig.tight_layout()
     return fig
 
@@ -48,8 +50,8 @@ def show_batch(
     n = len(photos)
     fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 3.4), squeeze=False)
     for i in range(n):
-        _show(axes[0, i], (photos[i] + 1) / 2, titles[i] if titles else None)
-        _show(axes[1, i], (sketches[i] + 1) / 2)
+        show_image(axes[0, i], (photos[i] + 1) / 2, titles[i] if titles else None)
+        show_image(axes[1, i], (sketches[i] + 1) / 2)
     axes[0, 0].set_ylabel("photo")
     axes[1, 0].set_ylabel("sketch")
     fig.tight_layout()
@@ -85,13 +87,14 @@ def show_jitter(
 
     big = resize(sketch, jitter_size(image_size, scale)).numpy()
     fig, axes = plt.subplots(2, variants + 1, figsize=(1.9 * (variants + 1), 4.0), squeeze=False)
-    _show(axes[0, 0], np.asarray(photo, np.uint8), "original")
-    _show(axes[1, 0], np.asarray(sketch, np.uint8))
+    show_image(axes[0, 0], np.asarray(photo, np.uint8), "original")
+    show_image(axes[1, 0], np.asarray(sketch, np.uint8))
     for v in range(variants):
         p, s = random_jitter([photo, sketch], image_size, scale, tf.constant([v, 7], tf.int64))
         top, left, flipped = _find_crop(big, s.numpy())
-        _show(axes[0, v + 1], np.clip(p.numpy(), 0, 255).astype(np.uint8), f"crop at ({top}, {left}){', flipped' if flipped else ''}")
-        _show(axes[1, v + 1], np.clip(s.numpy(), 0, 255).astype(np.uint8))
+        title = f"crop at ({top}, {left}){', flipped' if flipped else ''}"
+        show_image(axes[0, v + 1], np.clip(p.numpy(), 0, 255).astype(np.uint8), title)
+        show_image(axes[1, v + 1], np.clip(s.numpy(), 0, 255).astype(np.uint8))
     axes[0, 0].set_ylabel("photo")
     axes[1, 0].set_ylabel("sketch")
     fig.suptitle(f"random jitter: resize to {jitter_size(image_size, scale)}, crop {image_size}x{image_size}, maybe flip", fontsize=9)
@@ -115,7 +118,7 @@ def show_translations(
     fig, axes = plt.subplots(len(batches), n, figsize=(1.5 * n + 0.4, 1.75 * len(batches) + 0.3), squeeze=False)
     for r, (label, images) in enumerate(batches.items()):
         for c in range(n):
-            _show(axes[r, c], np.clip(images[c], 0, 1), titles[c] if titles and r == 0 else None)
+            show_image(axes[r, c], np.clip(images[c], 0, 1), titles[c] if titles and r == 0 else None)
         axes[r, 0].set_ylabel(label, fontsize=9)
     if suptitle:
         fig.suptitle(suptitle, fontsize=10)
