@@ -46,10 +46,10 @@ def _worker(toy_dir, folder, epochs):
     return [sys.executable, str(WORKER), str(toy_dir), str(folder), str(epochs)]
 
 
-def test_a_killed_cyclegan_run_resumes_and_ends_as_an_uninterrupted_one(toy_dir, tmp_path):
+def test_a_killed_cyclegan_run_resumes_and_ends_as_an_uninterrupted_one(few_toy_dir, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
     killed = tmp_path / "killed"
-    process = subprocess.Popen(_worker(toy_dir, killed, 3), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(_worker(few_toy_dir, killed, 3), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 600
     while _epochs_done(killed) < 2:  # two epochs finished and checkpointed ...
         assert process.poll() is None, process.communicate()[1].decode()[-2000:]
@@ -62,10 +62,10 @@ def test_a_killed_cyclegan_run_resumes_and_ends_as_an_uninterrupted_one(toy_dir,
     assert process.returncode == -signal.SIGKILL and _epochs_done(killed) == 2
     assert not (killed / "generator.keras").exists()
 
-    again = subprocess.run(_worker(toy_dir, killed, 3), capture_output=True, text=True, env=env, timeout=600)
+    again = subprocess.run(_worker(few_toy_dir, killed, 3), capture_output=True, text=True, env=env, timeout=600)
     assert again.returncode == 0 and "done 3" in again.stdout, again.stderr[-2000:]
     whole = tmp_path / "whole"
-    once = subprocess.run(_worker(toy_dir, whole, 3), capture_output=True, text=True, env=env, timeout=600)
+    once = subprocess.run(_worker(few_toy_dir, whole, 3), capture_output=True, text=True, env=env, timeout=600)
     assert once.returncode == 0, once.stderr[-2000:]
 
     assert _history_epochs(killed) == ["0", "1", "2"] == _history_epochs(whole)
