@@ -9,10 +9,14 @@
                               [--lambda-l1 X]
     python -m sketchlab evaluate MODEL.keras|RUN_DIR --data toy|DIR [--direction i2s|s2i] [--json]
                               [--save-dir DIR]
+    python -m sketchlab faces align IMAGE... --out DIR
+    python -m sketchlab sketch MODEL.keras|RUN_DIR IMAGE... --out DIR [--direction i2s|s2i] [--align|--no-align]
 
 ``train`` writes a checkpoint after every epoch: the same command again
-resumes an interrupted run. Bad input exits with status 2 and a message that
-names the file or setting.
+resumes an interrupted run. ``faces align`` and ``sketch`` check every input
+(readable, a face found, no two with one name, no output there already)
+before they write anything, and write each ``DIR/<stem>.png`` whole. Bad
+input exits with status 2 and a message that names the file or setting.
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ def _demo(args: argparse.Namespace) -> None:
     from .session import start
 
     session = start(data=args.data, profile=args.profile)
-    summary = write_report(session, args.out)
-    print(f"report written to {summary.parent}/ (open {summary})")
+    page = write_report(session, args.out)
+    print(f"report written to {page.parent}/: open {page} in a browser")
 
 
 def _data_toy(args: argparse.Namespace) -> None:
@@ -110,6 +114,12 @@ def _train(args: argparse.Namespace) -> None:
             print(format_scores(evaluate_photos(run.model.s2i, session.data.split("test")), name="cyclegan s2i"))
 
 
+def _model_path(model: str, direction: str) -> Path:
+    """A .keras file as given; a run folder: its generator of ``direction``."""
+    path = Path(model)
+    return path / ("s2i.keras" if direction == "s2i" else "generator.keras") if path.is_dir() else path
+
+
 def _evaluate(args: argparse.Namespace) -> None:
     from .evaluation import (check_save_dir, evaluate_photos, evaluate_sketches, format_scores, generate,
                              save_sketches)
@@ -120,9 +130,7 @@ def _evaluate(args: argparse.Namespace) -> None:
         if args.direction == "s2i":
             raise ProfileError("--save-dir writes sketches; drop it for --direction s2i")
         check_save_dir(args.save_dir)  # before the work, not after
-    path = Path(args.model)
-    if path.is_dir():  # a run folder: its generator of the direction asked for
-        path = path / ("s2i.keras" if args.direction == "s2i" else "generator.keras")
+    path = _model_path(args.model, args.direction)
     model = load_generator(path, direction=args.direction)
     session = start(data=args.data, verbose=not args.json)
     test = session.data.split("test")
@@ -139,6 +147,32 @@ def _evaluate(args: argparse.Namespace) -> None:
     if args.save_dir:
         folder = save_sketches(sketches, test, args.save_dir)
         print(f"{len(test)} sketches written to {folder}/", file=sys.stderr if args.json else sys.stdout)
+
+
+def _faces_align(args: argparse.Namespace) -> None:
+    from .faces import frame_files, output_paths, save_png
+
+    targets = output_paths(args.images, args.out)
+    framed = frame_files(args.images)  # every file read and aligned before anything is written
+    for source, target, face in zip(args.images, targets, framed):
+        save_png(face.image, target)
+        print(f"{source} -> {target}" + (f" ({face.note})" if face.note else ""))
+
+
+def _sketch(args: argparse.Namespace) -> None:
+    from .faces import frame_files, output_paths, save_png, translate
+
+    targets = output_paths(args.images, args.out)
+    from .models import load_generator  # Keras: after the quick checks
+
+    model = load_generator(_model_path(args.model, args.direction), direction=args.direction)
+    align = args.direction == "i2s" if args.align is None else args.align
+    framed = frame_files(args.images, align=align)
+    outputs = translate(model, [face.image for face in framed], direction=args.direction)
+    what = "sketch" if args.direction == "i2s" else "photo"
+    for source, target, face, image in zip(args.images, targets, framed, outputs):
+        save_png(image, target)
+        print(f"{source} -> {target} ({what})" + (f"; {face.note}" if face.note else ""))
 
 
 def _size(text: str) -> int:
@@ -160,7 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sketchlab", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("demo", help="run the course's main job on the data in use and write a report")
+    demo = commands.add_parser("demo", help="train every method on the data in use, compare them, sketch new photos, "
+                                           "and write an HTML report")
     demo.add_argument("--data", default=None, help="'toy' or a CUFS folder (default: data/cufs if present, else toy)")
     demo.add_argument("--out", default="reports/demo", help="report folder (default: reports/demo)")
     demo.add_argument("--profile", choices=("quick", "full"), default=None, help="default: full on a GPU, else quick")
@@ -203,6 +238,27 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help='print one object: {"model", "baseline", "n"}')
     evaluate.add_argument("--save-dir", default=None, help="write each test sketch as <person_id>.png (200x250, grey)")
     evaluate.set_defaults(run=_evaluate)
+
+    faces = commands.add_parser("faces", help="bring new photos into the CUFS frame")
+    faces_commands = faces.add_subparsers(dest="faces_command", required=True)
+    align = faces_commands.add_parser(
+        "align", help="find the face in each image and crop it like a CUFS photo (200x250, eyes in place)")
+    align.add_argument("images", nargs="+", metavar="IMAGE", help="photos (JPEG, PNG, ...), any size")
+    align.add_argument("--out", required=True, help="folder for DIR/<input name>.png (made if missing)")
+    align.set_defaults(run=_faces_align)
+
+    sketch = commands.add_parser("sketch", help="sketch new photos (or draw photos from sketches) with a generator")
+    sketch.add_argument("model", help="a generator saved as .keras, or a run folder (generator.keras; s2i.keras "
+                                      "with --direction s2i)")
+    sketch.add_argument("images", nargs="+", metavar="IMAGE", help="photos (sketches for s2i), any size")
+    sketch.add_argument("--out", required=True, help="folder for DIR/<input name>.png, 200x250 (made if missing)")
+    sketch.add_argument("--direction", choices=("i2s", "s2i"), default="i2s",
+                        help="i2s: photo -> sketch (default); s2i: sketch -> photo (a CycleGAN run's s2i.keras)")
+    sketch.add_argument("--align", action=argparse.BooleanOptionalAction, default=None,
+                        help="find and align the face first (default for i2s); --no-align (default for s2i: "
+                             "sketches are usually drawn in the CUFS frame already) takes each image as a face "
+                             "crop (other sizes are centre-cropped and resized to 200x250)")
+    sketch.set_defaults(run=_sketch)
     return parser
 
 
