@@ -392,6 +392,18 @@ class ModelFileError(Exception):
     """A model file that is missing or cannot be loaded; the message says which and why."""
 
 
+def _saved_with(path: Path) -> str | None:
+    """The Keras version recorded in a ``.keras`` file, or None if unreadable."""
+    import json
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return str(json.loads(archive.read("metadata.json"))["keras_version"])
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+
+
 def load_generator(path: str | Path, direction: str = "i2s") -> keras.Model:
     """Load a generator saved as ``.keras`` (by ``train`` or a notebook).
 
@@ -414,8 +426,12 @@ def load_generator(path: str | Path, direction: str = "i2s") -> keras.Model:
     try:
         model = keras.models.load_model(path, compile=False)
     except Exception as err:  # zip, JSON and weight errors of every kind
+        saved_with = _saved_with(path)
+        hint = ("Is the file complete? Save it again." if saved_with in (None, keras.__version__) else
+                f"It was saved with Keras {saved_with} and this is Keras {keras.__version__}: install that "
+                f"version (pip install keras=={saved_with}) or train the model again with this one.")
         raise ModelFileError(f"{path}: cannot be loaded as a Keras model ({type(err).__name__}: {err}). "
-                             "Is the file complete? Save it again.") from err
+                             + hint) from err
     shape = model.input_shape
     channels = 3 if direction == "i2s" else 1
     if not (isinstance(shape, tuple) and len(shape) == 4 and shape[1] == shape[2] and shape[3] == channels):

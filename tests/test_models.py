@@ -69,3 +69,22 @@ def test_the_command_line_offers_every_generator():
 
     assert tuple(GENERATORS) == MODEL_NAMES[:2] and MODEL_NAMES[2:] == ("pix2pix", "dcgan", "cyclegan")
     assert TRANSLATORS == ("encoder-decoder", "unet", "pix2pix", "cyclegan")
+
+
+def test_a_model_file_from_another_keras_version_names_both_versions(tmp_path):
+    import json
+    import zipfile
+
+    model = unet(image_size=32, filters=8, max_filters=32)
+    model.save(tmp_path / "g.keras")
+    old = tmp_path / "old.keras"
+    with zipfile.ZipFile(tmp_path / "g.keras") as src, zipfile.ZipFile(old, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "metadata.json":
+                data = json.dumps({**json.loads(data), "keras_version": "2.99.0"}).encode()
+            elif item.filename == "config.json":  # a layer this Keras does not know
+                data = data.replace(b'"class_name": "Conv2D"', b'"class_name": "RetiredConv2D"', 1)
+            dst.writestr(item, data)
+    with pytest.raises(ModelFileError, match=rf"saved with Keras 2\.99\.0 and this is Keras {keras.__version__}"):
+        load_generator(old)
