@@ -103,23 +103,32 @@ def show_jitter(
 
 
 def show_translations(
-    rows: dict[str, np.ndarray], titles: Sequence[str] | None = None, suptitle: str | None = None
+    rows: dict[str, np.ndarray], titles: Sequence[str] | None = None, suptitle: str | None = None,
+    faces_down: bool = False,
 ) -> plt.Figure:
     """Images of the same faces in rows, one column per face.
 
     Args:
         rows: label -> a batch of images in [0, 1], (N, H, W, C); e.g.
             ``{"photo": ..., "output": ..., "target": ...}``.
-        titles: one title per column (the person ids).
+        titles: one title per face (the person ids).
         suptitle: a title over the whole figure.
+        faces_down: transpose: one row per face, one column per label
+            (labels on top, titles on the left).
     """
     batches = {label: np.asarray(images) for label, images in rows.items()}
     n = min(len(b) for b in batches.values())
-    fig, axes = plt.subplots(len(batches), n, figsize=(1.5 * n + 0.4, 1.75 * len(batches) + 0.3), squeeze=False)
+    shape = (n, len(batches)) if faces_down else (len(batches), n)
+    fig, axes = plt.subplots(*shape, figsize=(1.5 * shape[1] + 0.4, 1.75 * shape[0] + 0.3), squeeze=False)
     for r, (label, images) in enumerate(batches.items()):
         for c in range(n):
-            show_image(axes[r, c], np.clip(images[c], 0, 1), titles[c] if titles and r == 0 else None)
-        axes[r, 0].set_ylabel(label, fontsize=9)
+            ax = axes[c, r] if faces_down else axes[r, c]
+            show_image(ax, np.clip(images[c], 0, 1), (label if c == 0 else None) if faces_down
+                       else (titles[c] if titles and r == 0 else None))
+            if faces_down and titles and r == 0:
+                ax.set_ylabel(titles[c], fontsize=9)
+        if not faces_down:
+            axes[r, 0].set_ylabel(label, fontsize=9)
     if suptitle:
         fig.suptitle(suptitle, fontsize=10)
     fig.tight_layout()
@@ -133,18 +142,18 @@ def show_history(
 
     Args:
         histories: run name -> a Keras ``History.history`` dict (``metric``
-            and ``val_<metric>`` lists, one value per epoch).
+            and/or ``val_<metric>`` lists, one value per epoch).
         metric: the key to plot.
         ylabel: the y axis label (default: ``metric``).
     """
     fig, axes = plt.subplots(1, len(histories), figsize=(4.2 * len(histories), 3.2), squeeze=False, sharey=True)
     for ax, (name, history) in zip(axes[0], histories.items()):
-        epochs = np.arange(1, len(history[metric]) + 1)
-        ax.plot(epochs, history[metric], label="train")
-        if f"val_{metric}" in history:
-            ax.plot(epochs, history[f"val_{metric}"], label="test")
+        for key, label in ((metric, "train"), (f"val_{metric}", "test")):
+            if key in history:
+                ax.plot(np.arange(1, len(history[key]) + 1), history[key], label=label)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend()
     axes[0, 0].set_ylabel(ylabel or metric)

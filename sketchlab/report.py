@@ -1,126 +1,177 @@
-"""The demo report: a folder of figures and a Markdown summary of a run:
-the data, the pipeline, and the methods trained with the profile."""
+"""The demo report: every method of the course trained with the profile on
+the data in use, judged on the same test faces, and used on new photos; one
+HTML page (``report.html``) with its figures beside it."""
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
-from .data import CufsData, publish_folder, staging_folder
+from .data import publish_folder, staging_folder
 from .session import Session
 
-
-def _method1_section(session: Session, folder: Path, data: CufsData) -> list[str]:
-    """Train the encoder-decoder and the U-Net with the profile, score them
-    on the test split, and draw them side by side on the same test faces."""
-    import matplotlib.pyplot as plt
-
-    from . import plots
-    from .evaluation import evaluate_sketches, generate, grey_photos, ground_truth
-    from .training import train_generator
-
-    p, test = session.profile, data.split("test")
-    shown = test[:6]
-    runs, results, rows = {}, {}, {"grey photo": grey_photos(shown)}
-    for name in ("encoder-decoder", "unet"):
-        runs[name] = train_generator(name, data, p, verbose=0)
-        sketches = generate(runs[name].model, test)
-        results[name] = evaluate_sketches(sketches, test)
-        rows[name] = sketches[: len(shown)]
-    rows["artist"] = ground_truth(shown)
-    plots.show_translations(rows, titles=[q.person_id for q in shown]).savefig(folder / "method1.png", dpi=100)
-    histories = {name: run.history for name, run in runs.items()}
-    plots.show_history(histories, ylabel="L1 loss").savefig(folder / "method1_loss.png", dpi=100)
-    plt.close("all")
-    baseline = results["unet"]["baseline"]
-    table = [
-        "## Method 1: encoder-decoder and U-Net (L1)",
-        "",
-        f"Trained {p.epochs} epochs at {p.image_size}x{p.image_size} on the {len(data.split('train'))} training "
-        f"pairs; scored on the {len(test)} test pairs at 200x250, grey.",
-        "",
-        "| model | FSIM | SSIM | PSNR (dB) | L1 | rank-1 | sharpness |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for label, scores in [(name, results[name]["model"]) for name in runs] + [("grey photo (baseline)", baseline)]:
-        table.append(
-            f"| {label} | {scores['fsim']:.3f} | {scores['ssim']:.3f} | {scores['psnr']:.2f} | "
-            f"{scores['l1']:.3f} | {scores['rank1']:.2f} | {scores['sharpness']:.2f} |"
-        )
-    return table + [
-        "",
-        "![test faces: grey photo, encoder-decoder, U-Net, artist](method1.png)",
-        "",
-        "![L1 loss per epoch, train and test](method1_loss.png)",
-        "",
-    ]
+SHOWN_FACES = 6  # test faces in the comparison grid
 
 
-def write_report(session: Session, out: str | Path) -> Path:
-    """Write the report of ``session``'s data and pipeline to ``out``.
+class _Page:
+    """The report's HTML, written section by section."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self.parts: list[str] = []
+
+    def heading(self, text: str) -> None:
+        self.parts.append(f"<h2>{html.escape(text)}</h2>")
+
+    def text(self, text: str) -> None:
+        self.parts.append(f"<p>{html.escape(text)}</p>")
+
+    def raw(self, markup: str) -> None:
+        self.parts.append(markup)
+
+    def figure(self, name: str, caption: str) -> None:
+        self.parts.append(f'<figure><img src="{name}" alt="{html.escape(caption)}">'
+                          f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+    def render(self) -> str:
+        style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
+                 "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 10px;"
+                 "text-align:right}td:first-child,th:first-child{text-align:left}img{max-width:100%}"
+                 "figure{margin:1em 0}figcaption{font-size:90%;color:#555}.note{background:#fff3cd;"
+                 "padding:.6em 1em;border-left:4px solid #e0a800}code{background:#f3f3f3;padding:1px 4px}")
+        body = "\n".join(self.parts)
+        return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(self.title)}"
+                f"</title><style>{style}</style></head>\n<body>\n<h1>{html.escape(self.title)}</h1>\n{body}\n"
+                "</body></html>\n")
+
+
+def _stage(number: int, total: int, name: str, log: Callable[[str], None]):
+    """A context that prints ``[k/n] name ...`` and then how long it took."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def run():
+        start = time.perf_counter()
+        log(f"[{number}/{total}] {name} ...")
+        yield
+        log(f"[{number}/{total}] {name}: done in {time.perf_counter() - start:.0f} s")
+
+    return run()
+
+
+def write_report(session: Session, out: str | Path, log: Callable[[str], None] = print) -> Path:
+    """Train every method with ``session``'s profile on its data, score them
+    on the test split, sketch new photos, and write the report to ``out``.
 
     The folder is assembled beside ``out`` and swapped in only when complete,
-    so an interrupted run leaves the previous report in place.
+    so an interrupted run leaves the previous report in place. ``log`` gets
+    a progress line per stage.
 
     Returns:
-        The path of ``summary.md``.
+        The path of ``report.html``.
     """
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import tensorflow as tf
 
-    from . import pipeline, plots
+    from . import comparison, evaluation, faces, pipeline, plots
 
     out = Path(out)
     tmp = staging_folder(out)
     try:
         p, data = session.profile, session.data
         train, test = data.split("train"), data.split("test")
-        shown = train[:4] + test[:4]
-        plots.show_pairs(shown).savefig(tmp / "pairs.png", dpi=100)
-
-        photo, sketch = next(iter(pipeline.decoded_pairs(train[:1])))
-        plots.show_jitter(photo, sketch, p.image_size, p.jitter_scale).savefig(tmp / "augmentation.png", dpi=100)
-        plt.close("all")
-
-        ds = pipeline.paired_dataset(train, p.image_size, p.batch_size, training=True, jitter_scale=p.jitter_scale)
-        photos, sketches = next(iter(ds))
-        rate = pipeline.images_per_second(ds)
-        lines = [
-            "# sketchlab report",
-            "",
-            f"`{session.line()}`",
-            "",
-            "## Data",
-            "",
-            "| split | pairs |",
-            "|---|---|",
-            f"| train | {len(train)} |",
-            f"| test | {len(test)} |",
-            f"| all | {len(data.pairs)} |",
-            "",
-            "![pairs: photo and sketch, 4 train then 4 test](pairs.png)",
-            "",
-            "## Preprocessing",
-            "",
-            f"Training batches: photos {tuple(photos.shape)}, sketches {tuple(sketches.shape)}, "
-            f"values in [{float(tf.reduce_min(photos)):.2f}, {float(tf.reduce_max(photos)):.2f}].",
-            f"The training pipeline delivers {rate:,.0f} images/s on {session.device}.",
-            "",
-            "![one pair under random jitter: the same crop and flip on both](augmentation.png)",
-            "",
-        ]
-        lines += _method1_section(session, tmp, data)
+        total = 4 + len(comparison.METHODS)
+        page = _Page("sketchlab report")
+        page.raw(f"<p><code>{html.escape(session.line())}</code></p>")
         if data.kind == "toy":
-            lines += [
-                "> These are the TOY synthetic faces. For the real database run",
-                "> `python -m sketchlab data download --out data/cufs`.",
-                "",
-            ]
-        (tmp / "summary.md").write_text("\n".join(lines))
+            page.raw('<p class="note">These are the TOY synthetic faces: the numbers show that the code learns, '
+                     "and say nothing about real faces. For the real database run "
+                     "<code>python -m sketchlab data download --out data/cufs</code>.</p>")
+
+        with _stage(1, total, "data and pipeline", log):
+            plots.show_pairs(train[:4] + test[:4]).savefig(tmp / "pairs.png", dpi=100)
+            photo, sketch = next(iter(pipeline.decoded_pairs(train[:1])))
+            plots.show_jitter(photo, sketch, p.image_size, p.jitter_scale).savefig(tmp / "augmentation.png", dpi=100)
+            plt.close("all")
+            ds = pipeline.paired_dataset(train, p.image_size, p.batch_size, training=True,
+                                         jitter_scale=p.jitter_scale)
+            photos, sketches = next(iter(ds))
+            rate = pipeline.images_per_second(ds)
+        page.heading("Data")
+        page.raw(_split_table(len(train), len(test)))
+        page.figure("pairs.png", "photo and sketch pairs: 4 train, then 4 test")
+        page.heading("Preprocessing")
+        page.text(f"Training batches: photos {tuple(photos.shape)}, sketches {tuple(sketches.shape)}, values in "
+                  f"[{float(tf.reduce_min(photos)):.2f}, {float(tf.reduce_max(photos)):.2f}]. The training "
+                  f"pipeline delivers {rate:,.0f} images/s on {session.device}.")
+        page.figure("augmentation.png", "one pair under random jitter: the same crop and flip on both")
+
+        methods = []
+        for k, name in enumerate(comparison.METHODS, start=2):
+            with _stage(k, total, f"training {comparison.METHODS[name]}", log):
+                methods.append(comparison.train_method(name, data, p))
+
+        with _stage(total - 2, total, "scoring every method on the test split", log):
+            sketches_by = comparison.draw(methods, test)
+            results = comparison.score_all(sketches_by, test)
+            shown = test[:SHOWN_FACES]
+            rows = {"photo": evaluation.real_photos(shown),
+                    **{label: images[:SHOWN_FACES] for label, images in sketches_by.items()},
+                    "artist": evaluation.ground_truth(shown)}
+            plots.show_translations(rows, titles=[q.person_id for q in shown], faces_down=True).savefig(
+                tmp / "comparison.png", dpi=100)
+            plots.show_history(comparison.l1_curves(methods), metric="l1", ylabel="L1 (sketch vs artist)").savefig(
+                tmp / "losses.png", dpi=100)
+            plt.close("all")
+        page.heading("Every method on the same test faces")
+        seconds = {m.label: f"{m.seconds:.0f} s" for m in methods}
+        page.text(f"Trained at {p.image_size}x{p.image_size} on the {len(train)} training pairs with the "
+                  f"{p.name} profile's budget; scored on the {len(test)} test pairs back at 200x250, in grey. "
+                  "Best value per column in bold (sharpness: closest to the artist's, 1.0).")
+        page.raw(comparison.table(results, extra={"training": seconds}, html=True))
+        page.figure("comparison.png", "one row a test face: the photo, the grey-photo baseline, each method, "
+                                      "the artist's sketch")
+        page.figure("losses.png", "the L1 term per epoch, train and test (CycleGAN trains unpaired: test only)")
+
+        with _stage(total - 1, total, "new photos (face detection, alignment, sketches)", log):
+            new_photos = faces.sample_photos()
+            aligned = {name: faces.align_face(image, name=name) for name, image in new_photos.items()}
+            crops = np.stack([a.image for a in aligned.values()])
+            rows = {"photo": np.stack([faces.fit_frame(image).image for image in new_photos.values()]),
+                    "aligned": crops}
+            for m in methods:
+                rows[m.label] = faces.translate(m.generator, crops)[..., None]
+            unit = {label: np.asarray(images, np.float64) / 255.0 for label, images in rows.items()}
+            plots.show_translations(unit, titles=list(new_photos), faces_down=True).savefig(
+                tmp / "new_photos.png", dpi=100)
+            cyclegan = next(m for m in methods if m.s2i is not None)
+            artist = evaluation.ground_truth(shown[:4])
+            drawn = faces.translate(cyclegan.s2i, np.round(artist * 255).astype(np.uint8), direction="s2i")
+            plots.show_translations({"artist's sketch": artist,
+                                     "CycleGAN sketch -> photo": np.asarray(drawn) / 255.0,
+                                     "real photo": evaluation.real_photos(shown[:4])},
+                                    titles=[q.person_id for q in shown[:4]]).savefig(tmp / "sketch_to_photo.png",
+                                                                                   dpi=100)
+            plt.close("all")
+        page.heading("New photos")
+        notes = "; ".join(a.note for a in aligned.values() if a.note)
+        page.text("Photos from outside the dataset (scikit-image's astronaut and camera): the face is found "
+                  "(MTCNN), aligned to the CUFS frame by its eyes and mouth, then sketched by every method."
+                  + (f" {notes}." if notes else ""))
+        page.figure("new_photos.png", "one row a photo: the photo, its aligned crop, each method's sketch")
+        page.heading("Sketch -> photo (CycleGAN)")
+        page.figure("sketch_to_photo.png", "the artist's sketch, CycleGAN's photo drawn from it, the real photo")
+
+        with _stage(total, total, "writing the page", log):
+            (tmp / "report.html").write_text(page.render())
         old = tmp.with_name(tmp.name + "-old")
         if out.exists():
             os.replace(out, old)  # keep the old report until the new one is in place
@@ -128,4 +179,11 @@ def write_report(session: Session, out: str | Path) -> Path:
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return out / "summary.md"
+    return out / "report.html"
+
+
+def _split_table(train: int, test: int) -> str:
+    """The split as a small HTML table."""
+    rows = "".join(f"<tr><td>{name}</td><td>{count}</td></tr>"
+                   for name, count in (("train", train), ("test", test), ("all", train + test)))
+    return f"<table><tr><th>split</th><th>pairs</th></tr>{rows}</table>"

@@ -9,20 +9,53 @@ from fakes import run_cli
 from sketchlab.data import load_cufs
 
 
-def test_demo_writes_the_report_and_says_where(few_toy_dir, tmp_path):
+def test_demo_trains_every_method_and_writes_the_html_report(few_toy_dir, tmp_path, monkeypatch, capsys):
+    """The demo's whole path, in a profile shrunk to seconds (32x32, one or
+    two epochs); CI runs the real quick-profile demo as its first step."""
+    import dataclasses
+
+    from sketchlab import cli, config
+
+    tiny = dataclasses.replace(config.PROFILES["quick"], image_size=32, epochs=2, filters=8, max_filters=32,
+                               pix2pix_epochs=1, cyclegan_epochs=1)
+    monkeypatch.setitem(config.PROFILES, "quick", tiny)
     out = tmp_path / "report"
-    result = run_cli("demo", "--data", str(few_toy_dir), "--out", str(out), "--profile", "quick")
-    assert result.returncode == 0, result.stderr
-    first, *_, last = result.stdout.strip().splitlines()
-    assert first.startswith("sketchlab ") and "profile quick" in first and "TOY" in first
-    assert str(out) in last
+    assert cli.main(["demo", "--data", str(few_toy_dir), "--out", str(out), "--profile", "quick"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("sketchlab ") and "profile quick (32x32" in lines[0] and "TOY" in lines[0]
+    stages = [line for line in lines if line.startswith("[") and ": done in " in line]
+    assert [s.split("]")[0] for s in stages] == [f"[{k}/8" for k in range(1, 9)]
+    assert str(out / "report.html") in lines[-1]
     assert sorted(p.name for p in out.iterdir()) == [
-        "augmentation.png", "method1.png", "method1_loss.png", "pairs.png", "summary.md"]
-    summary = (out / "summary.md").read_text()
-    assert "| train | 24 |" in summary and "| test | 8 |" in summary and "images/s" in summary
-    assert "| encoder-decoder |" in summary and "| unet |" in summary and "| grey photo (baseline) |" in summary
+        "augmentation.png", "comparison.png", "losses.png", "new_photos.png", "pairs.png", "report.html",
+        "sketch_to_photo.png"]
+    page = (out / "report.html").read_text()
+    assert "<td>train</td><td>24</td>" in page and "<td>test</td><td>8</td>" in page and "images/s" in page
+    for label in ("grey photo", "encoder-decoder", "U-Net", "pix2pix", "CycleGAN"):
+        assert f"<tr><td>{label}</td>" in page
+    assert page.count("<b>") == 6  # one best value per metric column
+    for name in ("pairs", "augmentation", "comparison", "losses", "new_photos", "sketch_to_photo"):
+        assert f'src="{name}.png"' in page
     assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no staging leftovers
-    assert "cuInit" not in result.stderr
+
+
+def test_an_interrupted_demo_keeps_the_previous_report(few_toy_dir, tmp_path, monkeypatch):
+    from sketchlab import cli, comparison
+
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "report.html").write_text("the previous report")
+
+    def fail(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(comparison, "train_method", fail)
+    try:
+        cli.main(["demo", "--data", str(few_toy_dir), "--out", str(out), "--profile", "quick"])
+    except KeyboardInterrupt:
+        pass
+    assert (out / "report.html").read_text() == "the previous report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
 
 
 def test_toy_command_makes_a_database_and_refuses_to_overwrite(tmp_path):

@@ -1,0 +1,258 @@
+"""Every method of the course on the same faces, by the same protocol.
+
+Notebook 06 and the demo report judge the encoder-decoder and the U-Net
+(method 1), pix2pix and CycleGAN (method 2) side by side with the grey-photo
+baseline: the same test faces, the metrics of :mod:`sketchlab.evaluation`,
+the best value of each column marked.
+
+    methods = [comparison.load_or_train(name, data, profile, runs) for name in comparison.METHODS]
+    sketches = comparison.draw(methods, data.split("test"))
+    results = comparison.score_all(sketches, data.split("test"))
+    print(comparison.table(results))
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .config import Profile
+from .data import CufsData, Pair
+
+# name of the run folder -> how a reader calls the method
+METHODS: dict[str, str] = {"encoder-decoder": "encoder-decoder", "unet": "U-Net", "pix2pix": "pix2pix",
+                           "cyclegan": "CycleGAN"}
+NOTEBOOK = {"encoder-decoder": "03", "unet": "03", "pix2pix": "04", "cyclegan": "05"}
+BASELINE = "grey photo"
+# each method's L1 term per epoch in history.csv: (train, test); CycleGAN
+# trains unpaired, so it has no training L1, only the paired test one
+L1_CURVES = {"encoder-decoder": ("loss", "val_loss"), "unet": ("loss", "val_loss"),
+             "pix2pix": ("g_l1", "val_g_l1"), "cyclegan": (None, "val_l1_i2s")}
+COLUMNS = (("fsim", "FSIM", ".3f"), ("ssim", "SSIM", ".3f"), ("psnr", "PSNR (dB)", ".2f"), ("l1", "L1", ".3f"),
+           ("rank1", "rank-1", ".2f"), ("sharpness", "sharpness", ".2f"))
+
+
+@dataclass
+class Method:
+    """A trained method: its photo -> sketch generator (and CycleGAN's
+    sketch -> photo one), its history per epoch, and where it came from."""
+
+    name: str
+    generator: object  # keras.Model, photo -> sketch
+    history: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float | None = None  # training time; None when loaded from a run folder
+    s2i: object | None = None  # keras.Model, sketch -> photo (CycleGAN)
+
+    @property
+    def label(self) -> str:
+        return METHODS[self.name]
+
+
+def train_method(name: str, data: CufsData, profile: Profile, out: str | Path | None = None,
+                 verbose: int = 0) -> Method:
+    """Train method ``name`` (a key of :data:`METHODS`) on ``data`` in the
+    profile's budget, as the notebooks do; ``out`` is its run folder."""
+    from . import training
+
+    start = time.perf_counter()
+    if name == "pix2pix":
+        run = training.train_pix2pix(data, profile, out=out, verbose=verbose)
+        generator, s2i = run.model.generator, None
+    elif name == "cyclegan":
+        run = training.train_cyclegan(data, profile, out=out, verbose=verbose)
+        generator, s2i = run.model.i2s, run.model.s2i
+    elif name in METHODS:
+        run = training.train_generator(name, data, profile, out=out, verbose=verbose)
+        generator, s2i = run.model, None
+    else:
+        raise ValueError(f"unknown method {name!r}; use one of: {', '.join(METHODS)}")
+    return Method(name, generator, run.history, time.perf_counter() - start, s2i)
+
+
+def load_or_train(name: str, data: CufsData, profile: Profile, runs: str | Path, verbose: int = 2,
+                  log: Callable[[str], None] = print) -> Method:
+    """Method ``name`` from its run folder ``runs/name`` (saved by notebooks
+    03 to 05 or by ``python -m sketchlab train``), or, when it is missing,
+    trained there now in the profile's budget. ``log`` is told which."""
+    from .models import load_generator
+    from .training import read_history
+
+    folder = Path(runs) / name
+    files = [folder / "generator.keras"] + ([folder / "s2i.keras"] if name == "cyclegan" else [])
+    shown = f"{folder.parent.name}/{folder.name}"
+    if all(f.is_file() for f in files):
+        generator = load_generator(files[0])
+        s2i = load_generator(files[1], direction="s2i") if name == "cyclegan" else None
+        history = read_history(folder / "history.csv") if (folder / "history.csv").is_file() else {}
+        log(f"{METHODS[name]}: loaded {shown}/{files[0].name} (notebook {NOTEBOOK[name]})")
+        return Method(name, generator, history, None, s2i)
+    log(f"{METHODS[name]}: {shown}/{files[0].name} not found (notebook {NOTEBOOK[name]} not run): "
+        f"training it here in the {profile.name} profile")
+    method = train_method(name, data, profile, out=folder, verbose=verbose)
+    log(f"{METHODS[name]}: trained in {method.seconds:.0f} s, saved in {shown}/")
+    return method
+
+
+def draw(methods: Sequence[Method], pairs: Sequence[Pair]) -> dict[str, np.ndarray]:
+    """The grey-photo baseline and each method's sketches of ``pairs``, in
+    the protocol's frame: label -> (N, 250, 200, 1) in [0, 1]."""
+    from .evaluation import generate, grey_photos
+
+    return {BASELINE: grey_photos(pairs), **{m.label: generate(m.generator, pairs) for m in methods}}
+
+
+def score_all(sketches: dict[str, np.ndarray], pairs: Sequence[Pair]) -> dict[str, dict[str, float]]:
+    """The scores of every row of :func:`draw` against the artists' sketches:
+    label -> {metric: mean}."""
+    from .evaluation import ground_truth, score
+
+    real = ground_truth(pairs)
+    return {label: score(images, real) for label, images in sketches.items()}
+
+
+def best(results: dict[str, dict[str, float]]) -> dict[str, str]:
+    """The best label per metric: the highest FSIM, SSIM, PSNR and rank-1,
+    the lowest L1, and the sharpness ratio closest to 1 (the artist's)."""
+    def key(metric: str) -> Callable[[str], float]:
+        if metric == "l1":
+            return lambda label: results[label][metric]
+        if metric == "sharpness":
+            return lambda label: abs(results[label][metric] - 1.0)
+        return lambda label: -results[label][metric]
+
+    metrics = results[next(iter(results))]
+    return {metric: min(results, key=key(metric)) for metric in metrics}
+
+
+def table(results: dict[str, dict[str, float]], extra: dict[str, dict[str, str]] | None = None,
+          html: bool = False) -> str:
+    """``results`` as a Markdown (or HTML) table, one row per label, the best
+    value of each column in bold. ``extra``: more columns, title -> {label: text}."""
+    columns = [c for c in COLUMNS if c[0] in results[next(iter(results))]]
+    winners = best(results)
+    extra = extra or {}
+    titles = ["method"] + [title for _, title, _ in columns] + list(extra)
+    rows = []
+    for label, scores in results.items():
+        cells = []
+        for metric, _, fmt in columns:
+            text = format(scores[metric], fmt)
+            cells.append((f"<b>{text}</b>" if html else f"**{text}**") if winners[metric] == label else text)
+        rows.append([label] + cells + [extra[title].get(label, "") for title in extra])
+    if html:
+        head = "".join(f"<th>{t}</th>" for t in titles)
+        body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+        return f"<table>\n<tr>{head}</tr>\n{body}\n</table>"
+    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def l1_curves(methods: Sequence[Method]) -> dict[str, dict[str, list[float]]]:
+    """Each method's L1 term per epoch, train and test, in the form
+    :func:`sketchlab.plots.show_history` draws (``l1`` and ``val_l1``)."""
+    curves = {}
+    for m in methods:
+        train, test = L1_CURVES[m.name]
+        curve = {key: m.history[source] for key, source in (("l1", train), ("val_l1", test))
+                 if source in m.history}
+        if curve:
+            curves[m.label] = curve
+    return curves
+
+
+GAP_METRICS = ("ssim", "l1")  # the lessons' measures: quick to compute, unlike FSIM
+
+
+def train_test_gap(methods: Sequence[Method], data: CufsData, test_scores: dict[str, dict[str, float]] | None = None,
+                   names: tuple[str, ...] = GAP_METRICS) -> dict[str, dict[str, dict[str, float]]]:
+    """Each method scored on the training pairs it learned from and on the
+    test pairs it never saw: label -> {"train": scores, "test": scores}.
+    A large gap is overfitting (88 pairs are few). ``test_scores``: the
+    test split's scores when already measured (:func:`score_all`'s)."""
+    from .evaluation import generate, ground_truth, score
+
+    out = {}
+    for split in ("train", "test"):
+        pairs = data.split(split)
+        real = ground_truth(pairs)
+        for m in methods:
+            known = (test_scores or {}).get(m.label) if split == "test" else None
+            scores = {k: known[k] for k in names} if known else score(generate(m.generator, pairs), real, names)
+            out.setdefault(m.label, {})[split] = scores
+    return out
+
+
+# lighting changes applied to the test photos: name -> (gain per RGB channel, left-to-right gain ramp)
+LIGHTING = {
+    "darker": ((0.45, 0.45, 0.45), (1.0, 1.0)),
+    "warm light": ((1.10, 0.85, 0.55), (1.0, 1.0)),
+    "side light": ((1.0, 1.0, 1.0), (1.25, 0.35)),
+}
+
+
+def relight(photos: np.ndarray, change: str) -> np.ndarray:
+    """``photos`` ((N, H, W, 3) in [0, 1]) under one of the :data:`LIGHTING`
+    changes, as 8-bit values: a gain per colour channel (a darker or a
+    coloured light) times a gain that falls from left to right (light from
+    one side)."""
+    if change not in LIGHTING:
+        raise ValueError(f"unknown lighting change {change!r}; use one of: {', '.join(LIGHTING)}")
+    channels, (left, right) = LIGHTING[change]
+    ramp = np.linspace(left, right, photos.shape[2])[None, None, :, None]
+    return np.round(np.clip(photos * np.asarray(channels) * ramp, 0, 1) * 255).astype(np.uint8)
+
+
+def lighting_drop(methods: Sequence[Method], pairs: Sequence[Pair], changes: Sequence[str] = tuple(LIGHTING),
+                  names: tuple[str, ...] = GAP_METRICS,
+                  as_taken: dict[str, dict[str, float]] | None = None) -> dict[str, dict[str, dict[str, float]]]:
+    """Each method (and the grey-photo baseline) scored on the test photos
+    as they are and under each lighting change: label -> {change: scores},
+    ``"as taken"`` first. ``as_taken``: the scores of the photos as they
+    are, when already measured (:func:`score_all`'s)."""
+    from .evaluation import ground_truth, real_photos, score
+    from .faces import translate
+    from .metrics import to_grey
+
+    photos, real = real_photos(pairs), ground_truth(pairs)
+    conditions = {"as taken": np.round(photos * 255).astype(np.uint8),
+                  **{change: relight(photos, change) for change in changes}}
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for change, images in conditions.items():
+        for label, draw_one in [(BASELINE, lambda im: to_grey(im / 255.0, eight_bit=True))] + [
+                (m.label, lambda im, g=m.generator: translate(g, im)[..., None] / 255.0) for m in methods]:
+            known = (as_taken or {}).get(label) if change == "as taken" else None
+            out.setdefault(label, {})[change] = ({k: known[k] for k in names} if known
+                                                 else score(draw_one(images), real, names))
+    return out
+
+
+def data_size_curve(data: CufsData, profile: Profile, sizes: Sequence[int], name: str = "unet",
+                    runs: str | Path | None = None, verbose: int = 0) -> dict[int, dict[str, float]]:
+    """Test scores of method ``name`` trained on ``n`` of the training pairs
+    (spread evenly over the id order, so women and men alike), for each
+    ``n`` in ``sizes``, each with the same number of steps as a run on every
+    pair (more epochs for fewer pairs), so only the amount of data differs.
+    Runs go to ``runs/<name>-<n>pairs`` when given."""
+    import dataclasses
+
+    from .evaluation import evaluate
+
+    train, test = data.split("train"), data.split("test")
+    curve = {}
+    for n in sizes:
+        if not 0 < n <= len(train):
+            raise ValueError(f"{n} training pairs asked for; there are {len(train)}")
+        picked = tuple(train[i * len(train) // n] for i in range(n))
+        # the per-epoch validation watches 8 test pairs (it only fills the
+        # history); the scores below are on every test pair
+        subset = dataclasses.replace(data, pairs=picked + tuple(test[:8]))
+        epochs = max(1, round(profile.epochs * len(train) / n))
+        sized = dataclasses.replace(profile, epochs=epochs)
+        out = Path(runs) / f"{name}-{n}pairs" if runs is not None else None
+        method = train_method(name, subset, sized, out=out, verbose=verbose)
+        curve[n] = evaluate(method.generator, test)["model"]
+    return curve
