@@ -1,0 +1,81 @@
+"""Every method on the same faces: loading or training, the table, the lessons."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sketchlab import comparison, config
+from sketchlab.data import load_cufs
+
+TINY = dataclasses.replace(config.PROFILES["quick"], image_size=32, epochs=1, filters=8, max_filters=32)
+
+
+def test_best_takes_the_right_end_of_each_column():
+    results = {"a": {"fsim": 0.7, "l1": 0.2, "sharpness": 0.5}, "b": {"fsim": 0.6, "l1": 0.1, "sharpness": 1.3},
+               "c": {"fsim": 0.65, "l1": 0.3, "sharpness": 0.9}}
+    assert comparison.best(results) == {"fsim": "a", "l1": "b", "sharpness": "c"}
+
+
+def test_the_table_bolds_one_best_value_per_column_and_adds_extra_columns():
+    results = {"grey photo": {"fsim": 0.75, "ssim": 0.6}, "U-Net": {"fsim": 0.71, "ssim": 0.66}}
+    markdown = comparison.table(results, extra={"training": {"U-Net": "44 s"}})
+    assert markdown.splitlines()[0] == "| method | FSIM | SSIM | training |"
+    assert "| grey photo | **0.750** | 0.600 |  |" in markdown and "| U-Net | 0.710 | **0.660** | 44 s |" in markdown
+    html = comparison.table(results, html=True)
+    assert html.count("<b>") == 2 and "<td>U-Net</td><td>0.710</td><td><b>0.660</b></td>" in html
+
+
+def test_relight_darkens_recolours_and_lights_from_one_side():
+    photos = np.full((1, 250, 200, 3), 0.5)
+    darker = comparison.relight(photos, "darker")
+    assert darker.dtype == np.uint8 and darker.max() < 0.5 * 255
+    warm = comparison.relight(photos, "warm light")[0, 0, 0]
+    assert warm[0] > warm[1] > warm[2]
+    side = comparison.relight(photos, "side light")[0, 0]
+    assert side[0, 0] > side[-1, 0]
+    with pytest.raises(ValueError, match="unknown lighting change 'fog'.*darker"):
+        comparison.relight(photos, "fog")
+
+
+def test_load_or_train_loads_a_saved_run_and_trains_a_missing_one(few_toy_dir, tmp_path):
+    from sketchlab.training import build_generator, save_model
+
+    data = load_cufs(few_toy_dir)
+    runs = tmp_path / "runs"
+    save_model(build_generator("unet", 32, TINY), runs / "unet" / "generator.keras")
+    said = []
+    loaded = comparison.load_or_train("unet", data, TINY, runs, log=said.append)
+    assert loaded.seconds is None and loaded.generator.input_shape == (None, 32, 32, 3)
+    assert said == ["U-Net: loaded runs/unet/generator.keras (notebook 03)"]
+    trained = comparison.load_or_train("encoder-decoder", data, TINY, runs, verbose=0, log=said.append)
+    assert "not found (notebook 03 not run): training it here in the quick profile" in said[1]
+    assert trained.seconds > 0 and (runs / "encoder-decoder" / "generator.keras").is_file()
+    assert set(comparison.l1_curves([loaded, trained])) == {"encoder-decoder"}  # the loaded run has no history
+    with pytest.raises(ValueError, match="unknown method 'vae'"):
+        comparison.train_method("vae", data, TINY)
+
+
+def test_scores_gap_and_lighting_cover_every_method_and_the_baseline(few_toy_dir):
+    from sketchlab.training import build_generator
+
+    data = load_cufs(few_toy_dir)
+    test = data.split("test")
+    methods = [comparison.Method("unet", build_generator("unet", 32, TINY))]
+    sketches = comparison.draw(methods, test)
+    assert list(sketches) == ["grey photo", "U-Net"] and sketches["U-Net"].shape == (8, 250, 200, 1)
+    results = comparison.score_all(sketches, test)
+    gap = comparison.train_test_gap(methods, data, test_scores=results)
+    assert gap["U-Net"]["test"] == {k: results["U-Net"][k] for k in comparison.GAP_METRICS}
+    assert set(gap["U-Net"]["train"]) == set(comparison.GAP_METRICS)
+    lighting = comparison.lighting_drop(methods, test, changes=("darker",), as_taken=results)
+    assert list(lighting) == ["grey photo", "U-Net"] and list(lighting["U-Net"]) == ["as taken", "darker"]
+    # the grey photo gets darker with the photo: its L1 to the (light) sketches grows
+    assert lighting["grey photo"]["darker"]["l1"] > lighting["grey photo"]["as taken"]["l1"]
+
+
+def test_data_size_curve_refuses_more_pairs_than_there_are(few_toy_dir):
+    with pytest.raises(ValueError, match="30 training pairs asked for; there are 24"):
+        comparison.data_size_curve(load_cufs(few_toy_dir), TINY, sizes=(30,))
