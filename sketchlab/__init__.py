@@ -10,12 +10,18 @@ benchmarks need, one concept per module:
 - ``tfds_cufs``: CUFS as a TensorFlow Datasets builder
 - ``pipeline``: ``tf.data`` pipelines with paired jitter
 - ``plots``: figures
-- ``models``: the networks (encoder-decoder, U-Net)
-- ``training``: training method 1 with ``fit``
+- ``models``: the networks (encoder-decoder, U-Net, PatchGAN, DCGAN pair, ResNet generator)
+- ``gans``: the adversarial models (GAN, Pix2Pix, CycleGAN) with their ``train_step``
+- ``training``: training runs with ``fit`` (every method), resumable
+- ``checkpoints``: the checkpoint written after every epoch
 - ``callbacks``: sample grids saved during training
 - ``metrics``: FSIM, SSIM, PSNR, L1, rank-1
 - ``evaluation``: the test protocol and the grey-photo baseline
+- ``comparison``: every method on the same faces, and the lessons (overfitting, lighting, data size)
+- ``faces``: new photos into the CUFS frame (MTCNN, alignment) and sketched
 - ``session``: one call that sets up a notebook or a command
+- ``report``: the demo's HTML report
+- ``cli``: ``python -m sketchlab``
 """
 
 import os

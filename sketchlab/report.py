@@ -163,9 +163,11 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
             plt.close("all")
         page.heading("New photos")
         notes = "; ".join(a.note for a in aligned.values() if a.note)
-        page.text("Photos from outside the dataset (scikit-image's astronaut and camera): the face is found "
+        toy = (" Trained on the toy faces, the models have never seen a real face: they draw the toy style "
+               "onto whatever is in the frame." if data.kind == "toy" else "")
+        page.text("Photos from outside the dataset (scikit-image's astronaut and cameraman): the face is found "
                   "(MTCNN), aligned to the CUFS frame by its eyes and mouth, then sketched by every method."
-                  + (f" {notes}." if notes else ""))
+                  + (f" {notes}." if notes else "") + toy)
         page.figure("new_photos.png", "one row a photo: the photo, its aligned crop, each method's sketch")
         page.heading("Sketch -> photo (CycleGAN)")
         page.figure("sketch_to_photo.png", "the artist's sketch, CycleGAN's photo drawn from it, the real photo")
