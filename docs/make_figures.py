@@ -1,6 +1,7 @@
 """Make the results figures of the README from trained runs on the real CUFS.
 
     python docs/make_figures.py --data ../cufs --runs runs/cufs128
+    python docs/make_figures.py --runs runs/cufs128 --new-photos
 
 ``--runs`` holds the run folders of ``python -m sketchlab train`` (one per
 model: ``encoder-decoder/``, ``unet/``, ``pix2pix/`` and ``cyclegan/``). Writes,
@@ -13,6 +14,11 @@ into docs/figures/:
 - ``cyclegan_cufs.png``: the same faces, pix2pix (paired) beside CycleGAN
   (unpaired), then the artist's sketch, CycleGAN's photo drawn from it, and
   the real photo.
+
+``--new-photos`` writes only ``new_photos_cufs.png``: scikit-image's two face
+photos (not in CUFS), each squeezed into the frame as it is, then aligned
+(``sketchlab.faces``), and sketched by the U-Net and pix2pix of ``--runs``
+(those present) from the aligned crop, and by pix2pix from the unaligned one.
 
 The faces are CUFS test photos and sketches (CUHK; Wang and Tang, TPAMI
 2009), shown small, for research and teaching, with the credit in the README.
@@ -49,10 +55,16 @@ def read_history(path: Path) -> dict[str, list[float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", required=True, help="the real CUFS folder")
+    parser.add_argument("--data", help="the real CUFS folder")
     parser.add_argument("--runs", required=True,
                         help="folder holding encoder-decoder/, unet/, pix2pix/ and cyclegan/ run folders")
+    parser.add_argument("--new-photos", action="store_true", help="only the figure of new photos")
     args = parser.parse_args()
+    if args.new_photos:
+        new_photos(Path(args.runs))
+        return
+    if not args.data:
+        parser.error("--data is needed for the test-split figures")
 
     test = load_cufs(args.data).split("test")[:FACES]
     runs = Path(args.runs)
@@ -72,6 +84,28 @@ def main() -> None:
     histories = {MODELS[n]: read_history(runs / n / "history.csv") for n in method1}
     plots.show_history(histories, ylabel="L1 loss").savefig(out / "method1_cufs_loss.png", dpi=72)
     print(f"written to {out}: {', '.join(FIGURES)}, cyclegan_cufs.png, method1_cufs_loss.png")
+
+
+def new_photos(runs: Path) -> None:
+    """``new_photos_cufs.png``: new photos, squeezed and aligned, sketched."""
+    from sketchlab import faces
+
+    photos = faces.sample_photos()
+    squeezed = np.stack([faces.fit_frame(image).image for image in photos.values()])
+    aligned = np.stack([faces.align_face(image, name).image for name, image in photos.items()])
+    rows = {"photo, squeezed": squeezed, "aligned": aligned}
+    present = [name for name in ("unet", "pix2pix") if (runs / name / "generator.keras").is_file()]
+    if not present:
+        raise SystemExit(f"{runs}: no unet/ or pix2pix/ run folder")
+    generators = {name: load_generator(runs / name / "generator.keras") for name in present}
+    for name, generator in generators.items():
+        rows[MODELS[name]] = faces.translate(generator, aligned)[..., None]
+    last = present[-1]
+    rows[f"{MODELS[last]}, not aligned"] = faces.translate(generators[last], squeezed)[..., None]
+    unit = {label: images / 255.0 for label, images in rows.items()}
+    out = HERE / "figures" / "new_photos_cufs.png"
+    plots.show_translations(unit, titles=list(photos), faces_down=True).savefig(out, dpi=72)
+    print(f"written: {out}")
 
 
 if __name__ == "__main__":

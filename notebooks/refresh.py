@@ -2,6 +2,12 @@
 
     python notebooks/refresh.py                  # every notebook
     python notebooks/refresh.py 02_preprocessing.ipynb
+    python notebooks/refresh.py --runs DIR 06_evaluation.ipynb
+
+Runs in a fresh runs folder, so the committed outputs show the training
+itself. ``--runs DIR`` uses DIR instead: notebook 06 refreshed alone loads
+the models of notebooks 03 to 05 from there (trained by those notebooks or
+by ``python -m sketchlab train NAME --data toy --out DIR/NAME``).
 
 Runs in the quick profile on the toy data (the committed outputs are what
 nbval compares against in CI), in a fresh kernel per notebook, from the
@@ -61,17 +67,26 @@ def refresh(path: Path) -> float:
     return seconds
 
 
-def main(names: list[str]) -> None:
+def main(names: list[str], runs: str | None = None) -> None:
     os.environ["SKETCHLAB_PROFILE"] = "quick"
     os.environ["SKETCHLAB_DATA"] = "toy"
     paths = [HERE / n for n in names] if names else sorted(HERE.glob("[0-9][0-9]_*.ipynb"))
     # a fresh runs folder: training resumes from a run folder's checkpoint,
     # and the committed outputs must show the training itself
     with tempfile.TemporaryDirectory(prefix="sketchlab-") as scratch:
-        os.environ["SKETCHLAB_RUNS_DIR"] = str(Path(scratch) / "runs")  # shown as runs/, as on a clone
+        folder = Path(runs).resolve() if runs else Path(scratch) / "runs"
+        if folder.name != "runs":
+            raise SystemExit(f"--runs {runs}: name the folder runs/ (the notebooks print paths from it)")
+        os.environ["SKETCHLAB_RUNS_DIR"] = str(folder)  # shown as runs/, as on a clone
         for path in paths:
             print(f"{path.name}: ran in {refresh(path):.0f} s")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")
+    parser.add_argument("--runs", default=None, help="a runs/ folder to use instead of a fresh one")
+    args = parser.parse_args()
+    main(args.notebooks, args.runs)

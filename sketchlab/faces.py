@@ -45,7 +45,7 @@ LANDMARKS = ("left_eye", "right_eye", "nose", "mouth_left", "mouth_right")
 # (x, y) over all 188 photos/ of the Kaggle mirror (200x250 JPEGs; a face was
 # found in every one), each photo's landmarks averaged with its mirror image's
 # (:func:`mirrored_landmarks`, as alignment does), measured once with
-#     python benchmarks/alignment.py --measure-template --data ../shared/cufs
+#     python benchmarks/alignment.py --measure-template --data CUFS_MIRROR
 # The artists' sketches give the same medians within 1 px (a face found in all
 # 188 too). The toy faces (sketchlab.toy) are drawn to this template: their
 # mean eye centres and mouth corners lie within 1 px of it (tests/test_faces.py).
