@@ -27,6 +27,20 @@ the binary cross-entropy:
 
 CycleGAN uses least squares instead of BCE and adds its cycle and identity
 terms (see :class:`CycleGAN`).
+
+Every model trains under a ``tf.distribute`` strategy (``MirroredStrategy``
+for several GPUs): build and compile it inside ``strategy.scope()``, then
+``fit`` splits each global batch among the replicas. A step then updates the networks as one device would on the same
+global batch: each replica's mean loss is divided by the number of replicas
+before its gradients are taken, because the optimizer sums the replicas'
+gradients (:func:`_replica_share`); the trackers report the plain means.
+The GAN's noise and CycleGAN's image pool are drawn for the global batch,
+so the replicas see different noise and share one pool (:meth:`GAN.noise`,
+:class:`ImagePool`). Two things stay per replica, as Keras makes them:
+BatchNorm normalises each replica's share with its own statistics (one
+image per replica at the papers' batch size of 1, as on one GPU) and
+updates that replica's copy of the moving statistics (the first replica's
+are saved), and ``Dropout`` draws the same masks on every replica.
 """
 
 from __future__ import annotations
@@ -73,6 +87,46 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
                 "constant_steps": self.constant_steps}
 
 
+def _replicas() -> int:
+    """The number of replicas a train step runs on: N under a ``tf.distribute`` strategy, else 1."""
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+def _replica_share(loss: tf.Tensor) -> tf.Tensor:
+    """``loss``, a mean over this replica's examples, as this replica's
+    share of the mean over the global batch: what every ``train_step``
+    differentiates (computed on the tape). Without a strategy: ``loss``.
+
+    Under a ``tf.distribute`` strategy with N replicas, each replica sees
+    1/N of the global batch, and ``optimizer.apply_gradients`` *sums* the
+    replicas' gradients (Keras' TensorFlow optimizer all-reduces them with
+    SUM: ``_all_reduce_sum_gradients`` in
+    keras/src/backend/tensorflow/optimizer.py). Each replica's mean loss must
+    therefore be divided by N, or the step is N times too large; Keras' own
+    ``train_step`` does the same (``scale_loss_for_distribution`` in
+    keras/src/losses/loss.py). The trackers get the undivided loss.
+    """
+    replicas = _replicas()
+    return loss if replicas == 1 else loss / replicas
+
+
+def _global_rows(count) -> tuple[tf.Tensor, tf.Tensor] | None:
+    """``(total, first)`` when a step runs on several replicas: the size of
+    the global batch and the first row of this replica's ``count`` in it
+    (the replicas' shares follow one another in replica order); None on one
+    device or outside a replica (e.g. a callback's call)."""
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return None
+    sizes = context.all_gather(tf.reshape(tf.cast(count, tf.int32), [1]), axis=0)
+    return tf.reduce_sum(sizes), tf.reduce_sum(sizes[:context.replica_id_in_sync_group])
+
+
+# the reductions with which a keras.losses.Loss divides its mean by the
+# number of replicas itself (keras/src/losses/loss.py, reduce_values)
+_SCALED_BY_KERAS = ("sum_over_batch_size", "mean", "mean_with_sample_weight")
+
+
 def _trackers(*names: str) -> dict[str, keras.metrics.Mean]:
     return {name: keras.metrics.Mean(name=name) for name in names}
 
@@ -106,7 +160,13 @@ class _Adversarial(keras.Model):
 
     def _adversarial(self, logits: tf.Tensor, real: bool) -> tf.Tensor:
         target = tf.ones_like(logits) if real else tf.zeros_like(logits)
-        return self.loss_fn(target, logits)
+        loss = self.loss_fn(target, logits)
+        if _replicas() > 1 and getattr(self.loss_fn, "reduction", None) in _SCALED_BY_KERAS:
+            # a Keras loss has divided its mean by the replica count already;
+            # here it stays a plain mean, like the L1 terms: the trackers
+            # report it, and _replica_share divides once, for the gradients
+            loss = loss * _replicas()
+        return loss
 
     def get_compile_config(self) -> dict | None:
         if not hasattr(self, "loss_fn"):
@@ -121,7 +181,9 @@ class _Adversarial(keras.Model):
 
     def build_optimizers(self) -> None:
         """Create each optimizer's state for its network's weights now, not
-        at the first step, so that saved optimizer state can be loaded."""
+        at the first step: so that saved optimizer state can be loaded, and
+        so that under a ``tf.distribute`` strategy the state is created in
+        its scope, not inside a replica's step (``compile`` calls this)."""
         for optimizer, network in self.OPTIMIZERS.items():
             if not getattr(self, optimizer).built:
                 getattr(self, optimizer).build(getattr(self, network).trainable_variables)
@@ -152,6 +214,7 @@ class _TwoNetworks(_Adversarial):
         self.d_optimizer = d_optimizer or adam()
         self.g_optimizer = g_optimizer or adam()
         self.loss_fn = loss_fn or keras.losses.BinaryCrossentropy(from_logits=True)
+        self.build_optimizers()
 
     def get_config(self) -> dict:
         return {
@@ -212,8 +275,17 @@ class GAN(_TwoNetworks):
         return self.generator(z, training=training)
 
     def noise(self, count) -> tf.Tensor:
-        """``count`` noise vectors z ~ N(0, I), (count, latent_dim)."""
-        return keras.random.normal((count, self.latent_dim), seed=self.seed_generator)
+        """``count`` noise vectors z ~ N(0, I), (count, latent_dim).
+
+        Under a ``tf.distribute`` strategy every replica holds the same seed
+        state and would draw the same z; so each draws the noise of the whole
+        global batch (what one device would draw for it) and keeps its own rows.
+        """
+        rows = _global_rows(count)
+        if rows is None:
+            return keras.random.normal((count, self.latent_dim), seed=self.seed_generator)
+        total, first = rows
+        return keras.random.normal((total, self.latent_dim), seed=self.seed_generator)[first:first + count]
 
     def sample(self, count: int) -> tf.Tensor:
         """``count`` images drawn from fresh noise (inference mode)."""
@@ -232,16 +304,21 @@ class GAN(_TwoNetworks):
         # 1. the discriminator: real images -> 1, generated images -> 0
         with tf.GradientTape() as tape:
             d_loss, real_logits, fake_logits = self._d_pass(real, training=True)
-        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+            d_share = _replica_share(d_loss)
+        grads = tape.gradient(d_share, self.discriminator.trainable_weights)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
         # 2. the generator: make D say 1 on new fakes (D's weights stay put)
         with tf.GradientTape() as tape:
             fake = self.generator(self.noise(tf.shape(real)[0]), training=True)
             g_loss = self._adversarial(self.discriminator(fake, training=True), True)
-        grads = tape.gradient(g_loss, self.generator.trainable_weights)
+            g_share = _replica_share(g_loss)
+        grads = tape.gradient(g_share, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+        # the norm of the gradients of g_loss itself (of this replica's
+        # examples, under a strategy; the tracker averages the replicas')
+        g_grad_norm = tf.linalg.global_norm(grads) * _replicas()
         return self._report(d_loss=d_loss, g_loss=g_loss, d_real_acc=_accuracy(real_logits, True),
-                            d_fake_acc=_accuracy(fake_logits, False), g_grad_norm=tf.linalg.global_norm(grads))
+                            d_fake_acc=_accuracy(fake_logits, False), g_grad_norm=g_grad_norm)
 
     def test_step(self, data):
         real = data[0] if isinstance(data, tuple) else data
@@ -305,12 +382,14 @@ class Pix2Pix(_TwoNetworks):
                 real_logits = self.discriminator([photo, sketch], training=True)
                 fake_logits = self.discriminator([photo, tf.stop_gradient(fake)], training=True)
                 d_loss = self._d_loss(real_logits, fake_logits)
-            d_grads = d_tape.gradient(d_loss, self.discriminator.trainable_weights)
+                d_share = _replica_share(d_loss)
+            d_grads = d_tape.gradient(d_share, self.discriminator.trainable_weights)
             self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_weights))
             g_gan = self._adversarial(self.discriminator([photo, fake], training=True), True)
             g_l1 = tf.reduce_mean(tf.abs(sketch - fake))
             g_loss = g_gan + self.lambda_l1 * g_l1
-        g_grads = g_tape.gradient(g_loss, self.generator.trainable_weights)
+            g_share = _replica_share(g_loss)
+        g_grads = g_tape.gradient(g_share, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_weights))
         return self._report(d_loss=d_loss, d_real_acc=_accuracy(real_logits, True),
                             d_fake_acc=_accuracy(fake_logits, False), g_loss=g_loss, g_gan=g_gan, g_l1=g_l1)
@@ -364,6 +443,13 @@ class ImagePool(keras.layers.Layer):
     so the pool is saved with the model and a resumed run continues it
     exactly.
 
+    Under a ``tf.distribute`` strategy the pool is one for the global batch:
+    each replica gathers every replica's images (``all_gather``), runs the
+    pool on all of them as one device would, and returns its own share. So
+    every replica's copy of the pool stays the same (the copy saved is the
+    one all of them hold), and the images a discriminator sees, and the pool
+    after the step, are those of one device on the global batch.
+
     Args:
         size: images kept (0: the pool passes batches through).
         image_shape: (H, W, C) of one image.
@@ -390,6 +476,15 @@ class ImagePool(keras.layers.Layer):
         images = tf.cast(images, tf.float32)
         if self.size == 0:
             return images
+        rows = _global_rows(tf.shape(images)[0])
+        if rows is None:
+            return self._pick(images)
+        _, first = rows
+        everything = tf.distribute.get_replica_context().all_gather(images, axis=0)
+        return self._pick(everything)[first:first + tf.shape(images)[0]]
+
+    def _pick(self, images: tf.Tensor) -> tf.Tensor:
+        """The pool's answer to ``images``, one image after the other."""
         n = tf.shape(images)[0]
 
         def one(i, picked):
@@ -419,10 +514,34 @@ def _l1(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
     return tf.reduce_mean(tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
 
 
+def _apply_gradients(optimizer: keras.optimizers.Optimizer, grads: list, weights: list) -> None:
+    """``optimizer.apply_gradients``; for a ``LossScaleOptimizer`` under a
+    strategy of several replicas, with the replicas agreeing on overflow.
+
+    A ``LossScaleOptimizer`` skips a step whose gradients overflowed and
+    halves its scale. Under a strategy it decides from the first replica's
+    gradients alone (Keras 3, ``_tf_apply`` in
+    keras/src/optimizers/loss_scale_optimizer.py, which takes them for
+    all-reduced ones; the optimizer sums them only afterwards), so another
+    replica's overflow reached the weights as NaN: CycleGAN in mixed
+    precision on two replicas had a NaN discriminator after its first step.
+    Here every replica's gradients are made non-finite when any replica's
+    are (one scalar all-reduce), so every replica skips the step.
+    """
+    context = tf.distribute.get_replica_context()
+    if (isinstance(optimizer, keras.optimizers.LossScaleOptimizer) and context is not None
+            and context.num_replicas_in_sync > 1):
+        finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in grads if g is not None])
+        overflows = context.all_reduce(tf.distribute.ReduceOp.SUM, 1.0 - tf.cast(finite, tf.float32))
+        poison = tf.where(overflows > 0, float("nan"), 1.0)
+        grads = [g if g is None else g * tf.cast(poison, g.dtype) for g in grads]
+    optimizer.apply_gradients(zip(grads, weights))
+
+
 def _apply(tape: tf.GradientTape, targets: list[tf.Tensor],
            updates: list[tuple[keras.optimizers.Optimizer, keras.Model]]) -> None:
     """Update each network of ``updates`` with its optimizer on the gradients
-    of its target, ``optimizer.scale_loss(loss)`` recorded on ``tape``.
+    of its target, ``optimizer.scale_loss(_replica_share(loss))`` recorded on ``tape``.
 
     A loss-scaling optimizer (mixed precision) scales the loss before the
     gradients and unscales them before the update. With several such
@@ -435,12 +554,11 @@ def _apply(tape: tf.GradientTape, targets: list[tf.Tensor],
         grads = tape.gradient(targets[0], [w for ws in weights for w in ws])
         start = 0
         for (optimizer, _), ws in zip(updates, weights):
-            optimizer.apply_gradients(zip(grads[start:start + len(ws)], ws))
+            _apply_gradients(optimizer, grads[start:start + len(ws)], ws)
             start += len(ws)
         return
     for (optimizer, network), target in zip(updates, targets):
-        grads = tape.gradient(target, network.trainable_weights)
-        optimizer.apply_gradients(zip(grads, network.trainable_weights))
+        _apply_gradients(optimizer, tape.gradient(target, network.trainable_weights), network.trainable_weights)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -524,6 +642,7 @@ class CycleGAN(_Adversarial):
         self.d_sketch_optimizer = d_sketch_optimizer or adam()
         self.d_photo_optimizer = d_photo_optimizer or adam()
         self.loss_fn = loss_fn or keras.losses.MeanSquaredError()
+        self.build_optimizers()
 
     def call(self, photo, training: bool = False):
         return self.i2s(photo, training=training)
@@ -554,7 +673,8 @@ class CycleGAN(_Adversarial):
                 identity_photo = _l1(self.s2i(to_channels(photo, 1), training=True), photo)
                 g_loss += self.lambda_identity * self.lambda_cycle * (identity_sketch + identity_photo)
             updates = [(self.i2s_optimizer, self.i2s), (self.s2i_optimizer, self.s2i)]
-            targets = [optimizer.scale_loss(g_loss) for optimizer, _ in updates]
+            g_share = _replica_share(g_loss)
+            targets = [optimizer.scale_loss(g_share) for optimizer, _ in updates]
         _apply(tape, targets, updates)
         del tape
         # 2. the discriminators: real images -> 1, pooled fakes -> 0
@@ -565,12 +685,13 @@ class CycleGAN(_Adversarial):
             d_photo = self._d_loss(self.d_photo, photo, pooled_photo)
             # the two losses share no weights: one gradient call on their
             # (scaled) sum gives each discriminator its own loss's gradients
-            target = self.d_sketch_optimizer.scale_loss(d_sketch) + self.d_photo_optimizer.scale_loss(d_photo)
+            target = (self.d_sketch_optimizer.scale_loss(_replica_share(d_sketch))
+                      + self.d_photo_optimizer.scale_loss(_replica_share(d_photo)))
         weights = self.d_sketch.trainable_weights + self.d_photo.trainable_weights
         grads = tape.gradient(target, weights)
         split = len(self.d_sketch.trainable_weights)
-        self.d_sketch_optimizer.apply_gradients(zip(grads[:split], weights[:split]))
-        self.d_photo_optimizer.apply_gradients(zip(grads[split:], weights[split:]))
+        _apply_gradients(self.d_sketch_optimizer, grads[:split], weights[:split])
+        _apply_gradients(self.d_photo_optimizer, grads[split:], weights[split:])
         return self._log(d_sketch=d_sketch, d_photo=d_photo, g_i2s=g_i2s, g_s2i=g_s2i, cycle_photo=cycle_photo,
                          cycle_sketch=cycle_sketch, identity_sketch=identity_sketch, identity_photo=identity_photo,
                          g_loss=g_loss)

@@ -16,6 +16,19 @@ A run folder holds ``generator.keras`` (the trained network, loadable with
 ``checkpoint.weights.h5`` (everything needed to go on, written after every
 epoch): the same call on the same folder resumes an interrupted run from its
 last finished epoch (:mod:`sketchlab.checkpoints`).
+
+More than one GPU: call a training function inside a ``tf.distribute``
+strategy's scope (``with tf.distribute.MirroredStrategy().scope():
+run = train_pix2pix(data, profile, out="runs/pix2pix")``; a model passed in,
+such as pix2pix's ``generator``, must be built in the scope too). The
+networks and optimizers are then built for the strategy and ``fit`` splits
+each batch among the N devices. The batch sizes (the profile's,
+``train_dcgan``'s ``batch_size``) become per device: a step takes N times as
+many images (so an epoch has 1/N of the steps; the learning rates stay the
+papers') and updates the networks as one device would on that batch
+(:mod:`sketchlab.gans`), but for BatchNorm, which normalises each device's
+share on its own. XLA stays off under a strategy, as in Keras. Resume a run
+on as many devices as it began on (the checkpoint records the batch size).
 """
 
 from __future__ import annotations
@@ -52,6 +65,14 @@ class Run:
     model: keras.Model
     history: dict[str, list[float]]
     folder: Path | None
+
+
+def _replicas() -> int:
+    """The devices a training step is split over: N inside a ``tf.distribute``
+    strategy's scope, else 1. The batch sizes are per device (see above)."""
+    import tensorflow as tf
+
+    return tf.distribute.get_strategy().num_replicas_in_sync
 
 
 def build_generator(name: str, image_size: int, profile: Profile) -> keras.Model:
@@ -117,7 +138,7 @@ def train_generator(
     keras.utils.set_random_seed(seed)
     model = build_generator(name, size, profile)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5), loss="mean_absolute_error")
-    batch = profile.batch_size
+    batch = profile.batch_size * _replicas()
     settings = dict(model=name, image_size=size, epochs=epochs, seed=seed, batch_size=batch,
                     filters=profile.filters, max_filters=profile.max_filters, learning_rate=learning_rate)
 
@@ -232,7 +253,8 @@ def train_pix2pix(
         learning_rate: Adam's step size for the generator (the paper: 2e-4).
         d_learning_rate: the discriminator's; default: ``learning_rate``.
         generator: a U-Net to start from (e.g. method 1's, trained with L1
-            alone); default: a new one.
+            alone; under a strategy, built or loaded in its scope); default:
+            a new one.
         decay: keep the rate for the first half of training, then decay it
             linearly to 0 (the authors' schedule); False keeps it constant.
             Default: the profile's ``gan_decay``.
@@ -243,7 +265,7 @@ def train_pix2pix(
                          f"not {size}x{size}; pass image_size={generator.input_shape[1]}")
     epochs = epochs or profile.pix2pix_epochs
     keras.utils.set_random_seed(seed)
-    batch = profile.gan_batch_size
+    batch = profile.gan_batch_size * _replicas()
     decay = profile.gan_decay if decay is None else decay
     steps = epochs * (len(data.split("train")) // batch)
     model = Pix2Pix(generator or build_generator("unet", size, profile),
@@ -292,18 +314,19 @@ def train_dcgan(
             (the DCGAN works at 64x64 in every profile; the profile sets the
             filter counts and ``dcgan_epochs``).
         latent_dim: length of the noise vector.
-        batch_size: images per step.
+        batch_size: images per step (per device, inside a strategy's scope).
     """
     epochs = epochs or profile.dcgan_epochs
     keras.utils.set_random_seed(seed)
     model = GAN(dcgan_generator(latent_dim, filters=profile.filters),
                 dcgan_discriminator(filters=profile.filters), seed=seed)
     model.compile(d_optimizer=adam(), g_optimizer=adam())
-    settings = dict(model="dcgan", epochs=epochs, seed=seed, batch_size=batch_size, filters=profile.filters,
+    batch = batch_size * _replicas()
+    settings = dict(model="dcgan", epochs=epochs, seed=seed, batch_size=batch, filters=profile.filters,
                     latent_dim=latent_dim)
 
     def train(first_epoch: int):
-        return sketch_dataset(data.split("train"), DCGAN_SIZE, batch_size, seed=seed,
+        return sketch_dataset(data.split("train"), DCGAN_SIZE, batch, seed=seed,
                               jitter_scale=profile.jitter_scale, epochs=epochs, first_epoch=first_epoch)
 
     folder = _run_folder(out)
@@ -311,7 +334,7 @@ def train_dcgan(
     if folder is not None:
         noise = keras.random.normal((NOISE_SAMPLES, latent_dim), seed=seed)
         callbacks.append(NoiseGrid(noise, folder / "samples", model.generator))
-    history = _fit(model, train, data, epochs, batch_size, folder, settings, callbacks, verbose=verbose)
+    history = _fit(model, train, data, epochs, batch, folder, settings, callbacks, verbose=verbose)
     return _finish(model, model.generator, history, folder)
 
 
@@ -347,8 +370,8 @@ def train_cyclegan(
 ) -> Run:
     """Train CycleGAN photo <-> sketch on the training split, unpaired: each
     step sees a photo and a sketch of different people, in batches of 1 as
-    in the paper. The rate of every optimizer is constant for the first half
-    of the epochs and decays linearly to 0 in the second.
+    in the paper (per device). The rate of every optimizer is constant for
+    the first half of the epochs and decays linearly to 0 in the second.
 
     ``run.model`` is the :class:`~sketchlab.gans.CycleGAN`. The run folder
     gets ``generator.keras`` (photo -> sketch, like every method's),
@@ -364,8 +387,9 @@ def train_cyclegan(
         learning_rate: Adam's step size for all four networks (the paper: 2e-4).
         mixed_precision: float16 computations with float32 weights, each
             optimizer wrapped in a ``LossScaleOptimizer``; default: on a GPU.
-        jit_compile: XLA-compile the training step; default: on a GPU (on a
-            CPU it made the step about 2x slower).
+        jit_compile: XLA-compile the training step; default: on one GPU (on
+            a CPU it made the step about 2x slower; under a strategy of
+            several devices it is off, as in Keras).
     """
     size = image_size or profile.image_size
     epochs = epochs or profile.cyclegan_epochs
@@ -379,14 +403,15 @@ def train_cyclegan(
                          lambda_identity=lambda_identity, pool_size=pool_size, seed=seed)
     finally:
         keras.config.set_dtype_policy(previous_policy)
-    batch = 1
+    batch = 1 * _replicas()  # one image per step, as in the paper (per device)
     steps = epochs * (len(data.split("train")) // batch)
 
     def optimizer() -> keras.optimizers.Optimizer:
         opt = adam(LinearDecay(learning_rate, steps))
         return keras.optimizers.LossScaleOptimizer(opt) if mixed else opt
 
-    model.compile(*(optimizer() for _ in range(4)), jit_compile=gpu if jit_compile is None else jit_compile)
+    jit = gpu and _replicas() == 1 if jit_compile is None else jit_compile
+    model.compile(*(optimizer() for _ in range(4)), jit_compile=jit)
     settings = dict(model="cyclegan", image_size=size, epochs=epochs, seed=seed, batch_size=batch,
                     filters=profile.filters, max_filters=profile.max_filters, blocks=profile.cyclegan_blocks,
                     lambda_cycle=lambda_cycle, lambda_identity=lambda_identity, pool_size=pool_size,
