@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -52,18 +53,13 @@ class _Page:
                 "</body></html>\n")
 
 
+@contextmanager
 def _stage(number: int, total: int, name: str, log: Callable[[str], None]):
-    """A context that prints ``[k/n] name ...`` and then how long it took."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def run():
-        start = time.perf_counter()
-        log(f"[{number}/{total}] {name} ...")
-        yield
-        log(f"[{number}/{total}] {name}: done in {time.perf_counter() - start:.0f} s")
-
-    return run()
+    """Print ``[k/n] name ...``, run the block, then say how long it took."""
+    start = time.perf_counter()
+    log(f"[{number}/{total}] {name} ...")
+    yield
+    log(f"[{number}/{total}] {name}: done in {time.perf_counter() - start:.0f} s")
 
 
 def write_report(session: Session, out: str | Path, log: Callable[[str], None] = print) -> Path:
