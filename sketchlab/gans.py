@@ -495,7 +495,10 @@ class ImagePool(keras.layers.Layer):
             swap = tf.logical_and(tf.logical_not(filling), coin > 0.5)
             slot = tf.where(filling, count, tf.cast(slot_draw * self.size, tf.int32))
             stored = tf.convert_to_tensor(self.images)
-            old = stored[slot]
+            # tf.gather, not stored[slot]: XLA takes a slicing index as a
+            # compile-time constant, and this one changes every step, so the
+            # jit-compiled train step was recompiled at every call
+            old = tf.gather(stored, slot)
             image = images[i]
             self.images.assign(tf.tensor_scatter_nd_update(
                 stored, [[slot]], [tf.where(tf.logical_or(filling, swap), image, old)]))

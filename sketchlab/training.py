@@ -388,8 +388,9 @@ def train_cyclegan(
         mixed_precision: float16 computations with float32 weights, each
             optimizer wrapped in a ``LossScaleOptimizer``; default: on a GPU.
         jit_compile: XLA-compile the training step; default: on one GPU (on
-            a CPU it made the step about 2x slower; under a strategy of
-            several devices it is off, as in Keras).
+            a CPU it made the step about 20% slower at 128x128,
+            benchmarks/throughput.py --xla; under a strategy of several
+            devices it is off, as in Keras).
     """
     size = image_size or profile.image_size
     epochs = epochs or profile.cyclegan_epochs
