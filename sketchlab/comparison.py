@@ -220,13 +220,13 @@ def lighting_drop(methods: Sequence[Method], pairs: Sequence[Pair], changes: Seq
     photos, real = real_photos(pairs), ground_truth(pairs)
     conditions = {"as taken": np.round(photos * 255).astype(np.uint8),
                   **{change: relight(photos, change) for change in changes}}
-    out: dict[str, dict[str, dict[str, float]]] = {}
+    sketchers = {BASELINE: lambda images: to_grey(images, eight_bit=True),
+                 **{m.label: lambda images, g=m.generator: translate(g, images)[..., None] / 255.0 for m in methods}}
+    out: dict[str, dict[str, dict[str, float]]] = {label: {} for label in sketchers}
     for change, images in conditions.items():
-        for label, draw_one in [(BASELINE, lambda im: to_grey(im / 255.0, eight_bit=True))] + [
-                (m.label, lambda im, g=m.generator: translate(g, im)[..., None] / 255.0) for m in methods]:
+        for label, sketch in sketchers.items():
             known = (as_taken or {}).get(label) if change == "as taken" else None
-            out.setdefault(label, {})[change] = ({k: known[k] for k in names} if known
-                                                 else score(draw_one(images), real, names))
+            out[label][change] = {k: known[k] for k in names} if known else score(sketch(images), real, names)
     return out
 
 

@@ -477,6 +477,7 @@ def translate(model, images: np.ndarray | Sequence[np.ndarray], direction: str =
     """
     import tensorflow as tf
 
+    from .metrics import to_grey
     from .pipeline import pad_to_square, resize, to_model_range, to_unit_range, unpad
 
     if direction not in ("i2s", "s2i"):
@@ -497,8 +498,7 @@ def translate(model, images: np.ndarray | Sequence[np.ndarray], direction: str =
         if image.shape[:2] != (IMAGE_HEIGHT, IMAGE_WIDTH):
             raise ValueError(f"expected 200x250 images (align_face or fit_frame first), got shape {image.shape}")
         if channels == 1:  # ITU-R 601 luma in 8 bits, exactly as Pillow's convert("L")
-            weights = image.astype(np.int64) @ np.array([19595, 38470, 7471])
-            image = ((weights + 0x8000) >> 16).astype(np.uint8)[..., None]
+            image = np.round(to_grey(image, eight_bit=True) * 255).astype(np.uint8)
         prepared.append(image)
     size = int(model.input_shape[1])
     out = []
