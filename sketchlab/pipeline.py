@@ -135,8 +135,24 @@ def _cached_squares(source: Sequence[Pair] | tf.data.Dataset, side: int) -> tf.d
     ).cache()
 
 
+def _no_autotune_model() -> tf.data.Options:
+    """Options that switch off tf.data's autotuning model (its background
+    thread), keeping AUTOTUNE's defaults: a parallel map on every core and
+    the prefetch buffer's own tuning.
+
+    The model thread sleeps for a period that doubles up to 60 s, and in
+    TensorFlow 2.21 deleting an iterator waits for that sleep to end: after a
+    30-epoch fit of notebook 03's U-Net (48 s), ``fit`` took another 37 s to
+    return, in about half of the runs, idle. The pipeline stays 10x or more
+    faster than training without the model (``benchmarks/throughput.py``).
+    """
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return options
+
+
 def _finish(ds: tf.data.Dataset, batch_size: int, training: bool) -> tf.data.Dataset:
-    return ds.batch(batch_size, drop_remainder=training).prefetch(AUTOTUNE)
+    return ds.batch(batch_size, drop_remainder=training).prefetch(AUTOTUNE).with_options(_no_autotune_model())
 
 
 def paired_dataset(
