@@ -79,3 +79,14 @@ def test_scores_gap_and_lighting_cover_every_method_and_the_baseline(few_toy_dir
 def test_data_size_curve_refuses_more_pairs_than_there_are(few_toy_dir):
     with pytest.raises(ValueError, match="30 training pairs asked for; there are 24"):
         comparison.data_size_curve(load_cufs(few_toy_dir), TINY, sizes=(30,))
+
+
+def test_data_size_curve_trains_on_fewer_pairs_with_as_many_steps(few_toy_dir, tmp_path):
+    data = load_cufs(few_toy_dir)
+    sized = dataclasses.replace(TINY, epochs=2)
+    curve = comparison.data_size_curve(data, sized, sizes=(6,), runs=tmp_path)
+    assert list(curve) == [6]
+    assert {"fsim", "ssim", "l1"} <= set(curve[6]) and 0 < curve[6]["l1"] < 1
+    # a quarter of the 24 pairs trains for 4 times the epochs
+    history = (tmp_path / "unet-6pairs" / "history.csv").read_text().splitlines()
+    assert len(history) - 1 == round(2 * 24 / 6)
