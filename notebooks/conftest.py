@@ -18,3 +18,18 @@ atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 def pytest_collectstart(collector):
     if collector.fspath and collector.fspath.ext == ".ipynb":
         collector.skip_compare += ("stderr",)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With pytest-xdist (the README's test command runs on two workers):
+    every notebook goes to one worker, in order, in one runs folder, so that
+    notebook 06 loads the models notebooks 03 to 05 trained; each test file
+    goes whole to one worker, so its module-scoped fixtures are built once."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class NotebooksTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "notebooks" if path.endswith(".ipynb") else path
+
+    return NotebooksTogether(config, log)
