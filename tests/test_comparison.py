@@ -81,7 +81,7 @@ def test_data_size_curve_refuses_more_pairs_than_there_are(few_toy_dir):
         comparison.data_size_curve(load_cufs(few_toy_dir), TINY, sizes=(30,))
 
 
-def test_data_size_curve_trains_on_fewer_pairs_with_as_many_steps(few_toy_dir, tmp_path):
+def test_data_size_curve_trains_on_fewer_pairs_for_more_epochs(few_toy_dir, tmp_path):
     data = load_cufs(few_toy_dir)
     sized = dataclasses.replace(TINY, epochs=2)
     curve = comparison.data_size_curve(data, sized, sizes=(6,), runs=tmp_path)
