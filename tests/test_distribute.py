@@ -33,8 +33,14 @@ How the one-step comparison is made meaningful (the cases are built in
   update is about ``lr * sign(gradient)`` whatever the scale; it would hide
   the error in the weights, though not in its moments.)
 
-Tolerance: ``rtol=1e-4, atol=1e-5`` for every array and reported loss (the
-largest difference seen is about 1.5e-6).
+Tolerance: ``rtol=1e-4, atol=1e-5`` for every reported loss and every
+array, the absolute tolerance widened to 1e-3 of the step (the array's
+largest change in the single-device step, :data:`STEP_RTOL`). Float rounding
+differs between one batch of two and two batches of one, and instance norm
+subtracts means, which magnifies it: CycleGAN's weights differ by up to 3e-4
+of their step on an AMD EPYC (1.1e-4 on a step of 0.38, with and without
+oneDNN), the other models' by about 1e-6 of theirs. A step N times too large
+is off by N - 1 times the step.
 
 ``naive``: the same strategy step with ``sketchlab.gans._replica_share``
 patched to return the loss undivided (each replica's mean loss, gradients
@@ -57,6 +63,7 @@ import pytest
 
 WORKER = Path(__file__).with_name("distribute_worker.py")
 RTOL, ATOL = 1e-4, 1e-5
+STEP_RTOL = 1e-3  # of the largest change the single-device step made to an array
 CASES = ("unet", "gan", "pix2pix", "cyclegan")
 # the network each custom step updates first: its update is exactly N times too large in the naive step
 FIRST_UPDATED = {"gan": ("discriminator",), "pix2pix": ("discriminator",), "cyclegan": ("i2s", "s2i")}
@@ -78,6 +85,11 @@ def _arrays(results: Path, case: str, mode: str) -> dict[str, np.ndarray]:
         return {k[len(prefix):]: npz[k] for k in npz.files if k.startswith(prefix)}
 
 
+def _atol(step: np.ndarray) -> float:
+    """The absolute tolerance for an array that a step changed by ``step``."""
+    return max(ATOL, STEP_RTOL * float(np.abs(step).max()))
+
+
 def _json(results: Path, name: str) -> dict:
     return json.loads((results / name).read_text())
 
@@ -91,7 +103,8 @@ def test_one_step_under_the_strategy_equals_one_step_on_one_device(results, case
     start, one, two = (_arrays(results, case, mode) for mode in ("start", "single", "strategy"))
     assert set(one) == set(two) and len(one) > 20
     for name in one:
-        np.testing.assert_allclose(two[name], one[name], rtol=RTOL, atol=ATOL, err_msg=name)
+        np.testing.assert_allclose(two[name], one[name], rtol=RTOL, atol=_atol(one[name] - start[name]),
+                                   err_msg=name)
     # the step did move the weights, by far more than the tolerance (unmoved weights would prove nothing)
     assert max(np.abs(one[k] - start[k]).max() for k in start if "kernel" in k) > 100 * ATOL
     # every mirrored variable (weights, optimizer state, pools, random states) is one value on both devices
@@ -112,8 +125,8 @@ def test_without_dividing_by_the_replicas_the_step_is_twice_too_large(results, c
     far = [k for k in one if not np.allclose(naive[k], one[k], rtol=RTOL, atol=ATOL)]
     assert far, "the naive step equals the right one: this test could not fail"
     for name in (k for k in one if k.split("/")[0] in FIRST_UPDATED[case] and k.endswith("kernel")):
-        np.testing.assert_allclose(naive[name] - start[name], 2 * (one[name] - start[name]), rtol=1e-3, atol=1e-6,
-                                   err_msg=name)
+        step = one[name] - start[name]
+        np.testing.assert_allclose(naive[name] - start[name], 2 * step, rtol=1e-3, atol=_atol(2 * step), err_msg=name)
 
 
 def test_each_replica_draws_its_own_rows_of_the_global_noise(results):
