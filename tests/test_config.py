@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import platform
+import subprocess
+import sys
+
 import pytest
 
 from sketchlab import config, session
@@ -69,3 +74,19 @@ def test_runs_go_beside_the_data_unless_told(monkeypatch, tmp_path):
     assert session.runs_dir() == default_data_dir().parent / "runs"
     monkeypatch.setenv(session.RUNS_ENV, str(tmp_path / "elsewhere"))
     assert session.runs_dir() == tmp_path / "elsewhere"
+
+
+ONEDNN_PROBE = ("import sketchlab, tensorflow; from tensorflow.python.util import _pywrap_util_port; "
+                "print(_pywrap_util_port.IsMklEnabled())")
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="oneDNN is switched on on x86 only")
+@pytest.mark.parametrize("setting, enabled", [(None, "True"), ("0", "False")])
+def test_import_sketchlab_turns_onednn_on_unless_told_otherwise(setting, enabled):
+    # TensorFlow reads the variable once, as it loads: hence a fresh process
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    if setting is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = setting
+    done = subprocess.run([sys.executable, "-c", ONEDNN_PROBE], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == enabled
