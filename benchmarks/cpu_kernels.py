@@ -1,6 +1,6 @@
 """Training speed on a CPU with TensorFlow's oneDNN kernels and without.
 
-    python benchmarks/cpu_kernels.py                  # 3 interleaved repeats (~8 min on 2 CPU cores)
+    python benchmarks/cpu_kernels.py                  # 3 interleaved repeats (~25 min on 2 CPU cores)
     python benchmarks/cpu_kernels.py --repeats 1 --models unet pix2pix
     python benchmarks/cpu_kernels.py --json > kernels.json
 
@@ -16,7 +16,7 @@ Each process trains the quick profile's models on the toy faces as the
 notebooks do (``sketchlab.training``, 88 training pairs, the test split as
 validation data) for two epochs and reports the seconds of each: the first
 includes tracing and graph optimisation, the second is the steady epoch a
-notebook pays 15 or 30 times. The table gives the medians and their ratio
+notebook pays 3 to 30 times. The table gives the medians and their ratio
 (without over with: > 1 means oneDNN is faster), and the median loss of the
 second epoch under each setting (L1 for the U-Net and pix2pix's generator,
 ``g_loss`` for CycleGAN), to show that both learn alike: oneDNN sums in
@@ -26,6 +26,7 @@ another order, so the values are close, not equal.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -55,6 +56,8 @@ def child(models: list[str], data_dir: str) -> None:
         def on_epoch_end(self, epoch, logs=None):
             seconds.append(time.perf_counter() - self.start)
 
+    trainers = {"unet": functools.partial(training.train_generator, "unet"), "pix2pix": training.train_pix2pix,
+                "cyclegan": training.train_cyclegan}
     profile, data = get_profile("quick"), load_cufs(data_dir)
     out = {"onednn": bool(_pywrap_util_port.IsMklEnabled()), "models": {}}
     original = keras.Model.fit
@@ -64,14 +67,9 @@ def child(models: list[str], data_dir: str) -> None:
         def timed_fit(self, *args, callbacks=None, **kwargs):
             return original(self, *args, callbacks=[*(callbacks or []), EpochTimer()], **kwargs)
 
-        keras.Model.fit = timed_fit
+        keras.Model.fit = timed_fit  # the training functions take no callbacks of their own
         try:
-            if name == "unet":
-                run = training.train_generator("unet", data, profile, epochs=2, verbose=0)
-            elif name == "pix2pix":
-                run = training.train_pix2pix(data, profile, epochs=2, verbose=0)
-            else:
-                run = training.train_cyclegan(data, profile, epochs=2, verbose=0)
+            run = trainers[name](data, profile, epochs=2, verbose=0)
         finally:
             keras.Model.fit = original
         out["models"][name] = {"first": seconds[0], "epoch": seconds[1], "loss": run.history[LOSS[name]][-1]}

@@ -33,8 +33,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # oneDNN's CPU kernels on every x86 CPU. TensorFlow turns them on by itself
 # only where the CPU has AVX512-VNNI, AVX-VNNI or AMX (recent Intel Xeons);
 # on others, such as AMD EPYC, it falls back to slower kernels: there an
-# epoch of the quick U-Net takes 2.5 s with oneDNN and 4.7 s without
-# (benchmarks/cpu_kernels.py). Set before TensorFlow is imported, so import
+# epoch of the quick U-Net takes 2.80 s with oneDNN and 4.91 s without
+# (benchmarks/cpu_kernels.py, 2 cores). Set before TensorFlow is imported, so import
 # sketchlab first; TF_ENABLE_ONEDNN_OPTS=0 turns them off.
 if platform.machine().lower() in ("x86_64", "amd64"):
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")

@@ -38,8 +38,9 @@ class Profile:
             100 epochs: FSIM 0.714 at batch 2, 0.703 at batch 4).
         pix2pix_epochs: pix2pix's epochs (the paper: 200 on its small
             datasets). Quick: 10, which keeps notebook 04 within its budget
-            (an epoch of the 88 toy pairs in batches of 1 takes 5 to 9 s on
-            2 CPU cores at 64x64, benchmarks/cpu_kernels.py); on CUFS at
+            (an epoch of the 88 toy pairs in batches of 1 takes about 5 s on
+            2 Intel Xeon cores at 64x64, 9 s on 2 AMD EPYC cores,
+            benchmarks/cpu_kernels.py); on CUFS at
             128x128 the CPU run asks for 80.
         gan_decay: pix2pix's schedule: True keeps the rate for the first
             half of the epochs and decays it linearly to 0 in the second (the
@@ -48,8 +49,9 @@ class Profile:
             against 0.52 with the decay, FSIM 0.712 against 0.714).
         cyclegan_epochs: CycleGAN's epochs (the paper: 100 at a constant
             rate, then 100 decayed to zero). Quick: 3, a check that it learns
-            in a notebook's budget (an epoch of the 88 toy pairs takes 25 to
-            50 s on 2 CPU cores at 64x64, benchmarks/cpu_kernels.py); the CPU
+            in a notebook's budget (an epoch of the 88 toy pairs takes about
+            25 s on 2 Intel Xeon cores at 64x64, 50 s on 2 AMD EPYC cores,
+            benchmarks/cpu_kernels.py); the CPU
             quality run on CUFS at 128x128 asks for 30 (``--epochs 30``, 45 minutes).
         cyclegan_blocks: residual blocks of CycleGAN's generators (the paper:
             9 at 256x256, 6 below); None: the paper's choice for the size.
