@@ -49,12 +49,15 @@ class Profile:
             against 0.52 with the decay, FSIM 0.712 against 0.714).
         cyclegan_epochs: CycleGAN's epochs (the paper: 100 at a constant
             rate, then 100 decayed to zero). Quick: 3, a check that it learns
-            in a notebook's budget (an epoch of the 88 toy pairs takes about
-            25 s on 2 Intel Xeon cores at 64x64, 50 s on 2 AMD EPYC cores,
-            benchmarks/cpu_kernels.py); the CPU
+            in a notebook's budget (at 64x64 with 6 residual blocks an epoch
+            of the 88 toy pairs took about 25 s on 2 Intel Xeon cores and
+            50 s on 2 AMD EPYC Zen 3 cores, benchmarks/cpu_kernels.py; with
+            the 3 blocks of 64x64, 3 epochs take 64 s against 91 s with 6 on
+            2 AMD EPYC Zen 4 cores); the CPU
             quality run on CUFS at 128x128 asks for 30 (``--epochs 30``, 45 minutes).
-        cyclegan_blocks: residual blocks of CycleGAN's generators (the paper:
-            9 at 256x256, 6 below); None: the paper's choice for the size.
+        cyclegan_blocks: residual blocks of CycleGAN's generators; None:
+            :func:`sketchlab.models.resnet_generator`'s choice for the size
+            (the paper's 9 at 256x256 and 6 at 128x128; 3 at 64x64).
     """
 
     name: str

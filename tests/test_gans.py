@@ -216,8 +216,11 @@ def test_resnet_generator_shapes_and_blocks():
     i2s = models.resnet_generator(64, filters=8)
     s2i = models.resnet_generator(64, filters=8, in_channels=1, out_channels=3)
     assert i2s.output_shape == (None, 64, 64, 1) and s2i.output_shape == (None, 64, 64, 3)
-    assert sum(layer.name.endswith("_add") for layer in i2s.layers) == 6  # 6 blocks below 256
-    assert sum(layer.name.endswith("_add") for layer in models.resnet_generator(256, 4).layers) == 9
+    def blocks(net):
+        return sum(layer.name.endswith("_add") for layer in net.layers)
+
+    # the paper's 9 at 256 and 6 at 128; 3 below 128
+    assert [blocks(models.resnet_generator(n, 4)) for n in (256, 128)] == [9, 6] and blocks(i2s) == 3
     norms = [layer for layer in i2s.layers if isinstance(layer, keras.layers.GroupNormalization)]
     # instance norm: one group per channel (groups=-1 becomes the channel count once built), no affine terms
     assert norms and all(n.groups in (-1, n.input.shape[-1]) and not n.center and not n.scale for n in norms)
