@@ -216,6 +216,7 @@ def test_resnet_generator_shapes_and_blocks():
     i2s = models.resnet_generator(64, filters=8)
     s2i = models.resnet_generator(64, filters=8, in_channels=1, out_channels=3)
     assert i2s.output_shape == (None, 64, 64, 1) and s2i.output_shape == (None, 64, 64, 3)
+
     def blocks(net):
         return sum(layer.name.endswith("_add") for layer in net.layers)
 
