@@ -5,7 +5,7 @@
     python benchmarks/cpu_kernels.py --json > kernels.json
 
 TensorFlow turns its oneDNN kernels on by itself only on CPUs with
-AVX512-VNNI, AVX-VNNI or AMX (recent Intel Xeons); ``import sketchlab``
+AVX512-VNNI, AVX-VNNI or AMX (recent Intel Xeons, AMD EPYC Zen 4); ``import sketchlab``
 turns them on for every x86 CPU (``TF_ENABLE_ONEDNN_OPTS=1``, unless the
 variable is set already). The setting is read once, when TensorFlow loads,
 so each measurement runs in a fresh process with ``TF_ENABLE_ONEDNN_OPTS``

@@ -31,11 +31,12 @@ import platform
 # find CUDA); failures that matter still reach Python as exceptions.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # oneDNN's CPU kernels on every x86 CPU. TensorFlow turns them on by itself
-# only where the CPU has AVX512-VNNI, AVX-VNNI or AMX (recent Intel Xeons);
-# on others, such as AMD EPYC, it falls back to slower kernels: there an
-# epoch of the quick U-Net takes 2.80 s with oneDNN and 4.91 s without
-# (benchmarks/cpu_kernels.py, 2 cores). Set before TensorFlow is imported, so import
-# sketchlab first; TF_ENABLE_ONEDNN_OPTS=0 turns them off.
+# only where the CPU has AVX512-VNNI, AVX-VNNI or AMX (recent Intel Xeons,
+# AMD EPYC Zen 4); on others, such as AMD EPYC Zen 3, it falls back to
+# slower kernels: there an epoch of the quick U-Net takes 2.80 s with oneDNN
+# and 4.91 s without (benchmarks/cpu_kernels.py, 2 cores). Set before
+# TensorFlow is imported, so import sketchlab first; TF_ENABLE_ONEDNN_OPTS=0
+# turns them off.
 if platform.machine().lower() in ("x86_64", "amd64"):
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 

@@ -39,7 +39,7 @@ class Profile:
         pix2pix_epochs: pix2pix's epochs (the paper: 200 on its small
             datasets). Quick: 10, which keeps notebook 04 within its budget
             (an epoch of the 88 toy pairs in batches of 1 takes about 5 s on
-            2 Intel Xeon cores at 64x64, 9 s on 2 AMD EPYC cores,
+            2 Intel Xeon cores at 64x64, 9 s on 2 AMD EPYC Zen 3 cores,
             benchmarks/cpu_kernels.py); on CUFS at
             128x128 the CPU run asks for 80.
         gan_decay: pix2pix's schedule: True keeps the rate for the first

@@ -38,7 +38,7 @@ array, the absolute tolerance widened to 1e-3 of the step (the array's
 largest change in the single-device step, :data:`STEP_RTOL`). Float rounding
 differs between one batch of two and two batches of one, and instance norm
 subtracts means, which magnifies it: CycleGAN's weights differ by up to 3e-4
-of their step on an AMD EPYC (1.1e-4 on a step of 0.38, with and without
+of their step on an AMD EPYC Zen 3 (1.1e-4 on a step of 0.38, with and without
 oneDNN), the other models' by about 1e-6 of theirs. A step N times too large
 is off by N - 1 times the step.
 
