@@ -12,6 +12,7 @@ benchmarks need, one concept per module:
 - ``plots``: figures
 - ``models``: the networks (encoder-decoder, U-Net, PatchGAN, DCGAN pair, ResNet generator)
 - ``gans``: the adversarial models (GAN, Pix2Pix, CycleGAN) with their ``train_step``
+- ``optimizers``: ``FusedAdam``, Keras' Adam in one kernel per variable, which every model trains with
 - ``training``: training runs with ``fit`` (every method), resumable
 - ``checkpoints``: the checkpoint written after every epoch
 - ``callbacks``: sample grids saved during training

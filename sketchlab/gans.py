@@ -48,6 +48,8 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from .optimizers import FusedAdam
+
 PACKAGE = "sketchlab"
 LEARNING_RATE = 2e-4  # Adam(2e-4, beta_1=0.5): DCGAN, pix2pix and CycleGAN
 BETA_1 = 0.5
@@ -55,8 +57,8 @@ LAMBDA_L1 = 100.0  # pix2pix's weight of the L1 term
 
 
 def adam(learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = LEARNING_RATE) -> keras.optimizers.Optimizer:
-    """Adam with the GAN papers' settings: beta_1 = 0.5."""
-    return keras.optimizers.Adam(learning_rate, beta_1=BETA_1)
+    """Adam with the GAN papers' settings: beta_1 = 0.5 (a :class:`~sketchlab.optimizers.FusedAdam`)."""
+    return FusedAdam(learning_rate, beta_1=BETA_1)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

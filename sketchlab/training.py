@@ -47,6 +47,7 @@ from .data import CufsData
 from .gans import GAN, LAMBDA_CYCLE, LAMBDA_IDENTITY, LAMBDA_L1, POOL_SIZE, CycleGAN, LinearDecay, Pix2Pix, adam
 from .gans import LEARNING_RATE as GAN_LEARNING_RATE
 from .models import DCGAN_SIZE, GENERATORS, dcgan_discriminator, dcgan_generator, patchgan, resnet_generator
+from .optimizers import FusedAdam
 from .pipeline import paired_dataset, sketch_dataset, unpaired_dataset
 
 LEARNING_RATE = 1e-3  # Adam(1e-3, beta_1=0.5); see train_generator
@@ -137,7 +138,7 @@ def train_generator(
     epochs = epochs or profile.epochs
     keras.utils.set_random_seed(seed)
     model = build_generator(name, size, profile)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5), loss="mean_absolute_error")
+    model.compile(optimizer=FusedAdam(learning_rate, beta_1=0.5), loss="mean_absolute_error")
     batch = profile.batch_size * _replicas()
     settings = dict(model=name, image_size=size, epochs=epochs, seed=seed, batch_size=batch,
                     filters=profile.filters, max_filters=profile.max_filters, learning_rate=learning_rate)

@@ -22,6 +22,10 @@ OUT gets:
   stayed finite, on one device, under the strategy, and under the strategy
   with ``sketchlab.gans._apply_gradients`` patched to a plain
   ``apply_gradients`` (no agreement between the replicas on overflow).
+- ``adam.npz``: the U-Net's weights and optimizer variables after two
+  traced steps with Keras' ``Adam`` on one device (mode ``keras``), with
+  ``sketchlab.optimizers.FusedAdam`` on one device (``fused``) and with
+  ``FusedAdam`` under the strategy (``fused_strategy``), from the same start.
 - ``noise.json``: ``GAN.noise(2)`` on each replica and ``noise(4)`` on one
   device, from the same seed.
 - ``fit.json``: each ``sketchlab.training`` function called inside
@@ -58,6 +62,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sketchlab import gans, models  # noqa: E402
+from sketchlab.optimizers import FusedAdam  # noqa: E402
 
 SIZE = 32
 LR = 0.1  # plain SGD: the update is LR times the gradient, so a gradient N times too large shows in the weights
@@ -100,10 +105,15 @@ def _paired(seed: int):
     return tf.data.Dataset.from_tensor_slices((_twice(photo), _twice(sketch))).batch(2)
 
 
+def _unet(optimizer: keras.optimizers.Optimizer) -> keras.Model:
+    model = models.unet(SIZE, filters=8, max_filters=32, dropout=0.0)
+    model.compile(optimizer=optimizer, loss="mean_absolute_error")
+    return model
+
+
 def unet_case():
     """Method 1: the U-Net fitted with L1 by Keras' own train_step."""
-    model = models.unet(SIZE, filters=8, max_filters=32, dropout=0.0)
-    model.compile(optimizer=sgd(), loss="mean_absolute_error")
+    model = _unet(sgd())
 
     def arrays(m):
         return {**{f"unet/{i}/{w.name}": np.asarray(w) for i, w in enumerate(m.weights)},
@@ -272,6 +282,25 @@ def mixed(out: Path, strategy: tf.distribute.Strategy) -> None:
     (out / "mixed.json").write_text(json.dumps(result, indent=1))
 
 
+def adam(out: Path, strategy: tf.distribute.Strategy) -> None:
+    """Two traced U-Net steps with Keras' Adam and with FusedAdam, on one device and under the strategy."""
+    arrays, start = {}, None
+    for mode, where, optimizer in (("keras", None, keras.optimizers.Adam), ("fused", None, FusedAdam),
+                                   ("fused_strategy", strategy, FusedAdam)):
+        keras.utils.set_random_seed(0)
+        with where.scope() if where is not None else contextlib.nullcontext():
+            model = _unet(optimizer(1e-3, beta_1=0.5))
+            if start is None:
+                start = [np.asarray(w) for w in model.weights]
+            for w, value in zip(model.weights, start, strict=True):
+                w.assign(value)
+        model.fit(_paired(8).concatenate(_paired(9)), epochs=1, verbose=0)
+        arrays.update({f"{mode}|weights/{i}/{w.name}": np.asarray(w) for i, w in enumerate(model.weights)})
+        arrays.update({f"{mode}|optimizer/{i}/{v.name}": np.asarray(v) for i, v in enumerate(model.optimizer.variables)})
+    arrays.update({f"start|weights/{i}/{w.name}": value for i, (w, value) in enumerate(zip(model.weights, start))})
+    np.savez(out / "adam.npz", **arrays)
+
+
 def noise(out: Path, strategy: tf.distribute.Strategy) -> None:
     def gan():
         keras.utils.set_random_seed(0)
@@ -320,6 +349,7 @@ if __name__ == "__main__":
     two = mirrored()
     steps(target, two)
     mixed(target, two)
+    adam(target, two)
     noise(target, two)
     fit_runs(target, two, sys.argv[2])
     print("done")

@@ -129,6 +129,21 @@ def test_without_dividing_by_the_replicas_the_step_is_twice_too_large(results, c
         np.testing.assert_allclose(naive[name] - start[name], 2 * step, rtol=1e-3, atol=_atol(2 * step), err_msg=name)
 
 
+def test_fused_adam_steps_as_keras_adam_on_one_device_and_under_the_strategy(results):
+    with np.load(results / "adam.npz") as npz:
+        modes = {m: {k.split("|", 1)[1]: npz[k] for k in npz.files if k.startswith(m + "|")}
+                 for m in ("start", "keras", "fused", "fused_strategy")}
+    keras_adam, start = modes["keras"], modes["start"]
+    assert len(keras_adam) > 40 and set(modes["fused"]) == set(keras_adam) == set(modes["fused_strategy"])
+    for mode in ("fused", "fused_strategy"):
+        for name, value in keras_adam.items():
+            moved = value - start[name] if name in start else value
+            np.testing.assert_allclose(modes[mode][name], value, rtol=RTOL, atol=_atol(moved),
+                                       err_msg=f"{mode}: {name}")
+    # two steps moved every kernel (Adam's step is about its learning rate, 1e-3)
+    assert min(np.abs(keras_adam[k] - start[k]).max() for k in start if "kernel" in k) > 100 * ATOL
+
+
 def test_each_replica_draws_its_own_rows_of_the_global_noise(results):
     noise = _json(results, "noise.json")
     replicas, one_device = [np.array(r) for r in noise["replicas"]], np.array(noise["one_device"])
