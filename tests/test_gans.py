@@ -265,6 +265,43 @@ def test_cyclegan_step_updates_all_four_networks_and_reports_every_term():
     assert [int(getattr(model, o).iterations) for o in model.OPTIMIZERS] == [1, 1, 1, 1]
 
 
+@pytest.mark.parametrize("lambda_identity", [0.5, 0.0])
+def test_cyclegan_step_is_the_same_with_its_passes_stacked_or_one_by_one(lambda_identity):
+    # plain SGD: the update is proportional to the gradient (Adam's first
+    # steps are about its learning rate whatever the gradient, and would
+    # blow float noise, such as the gradient of a bias before instance norm, up to full steps)
+    stacked, apart = (_tiny_cyclegan(optimizers=[keras.optimizers.SGD(0.1) for _ in range(4)]) for _ in range(2))
+    start = stacked.get_weights()  # the networks' weights and the pools
+    apart.set_weights(start)
+    assert stacked.stack_passes
+    apart.stack_passes = False
+    for model in (stacked, apart):
+        model.lambda_identity = lambda_identity
+    # two steps: the first fills the pools, the second trains on what they hold
+    logs = [[model.train_on_batch(*_unpaired(seed=seed), return_dict=True) for seed in (1, 2)]
+            for model in (stacked, apart)]
+    for a, b in zip(*logs):
+        assert a == {k: pytest.approx(v, rel=1e-5, abs=1e-6) for k, v in b.items()}
+    after = apart.get_weights()
+    largest_step = max(np.abs(b - w0).max() for b, w0 in zip(after, start))
+    moved = 0
+    for a, b, w0, variable in zip(stacked.get_weights(), after, start, stacked.weights, strict=True):
+        # float rounding, to 1e-4 of the largest step (a bias before a norm gets a gradient of rounding noise)
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * largest_step, err_msg=variable.path)
+        moved += not np.array_equal(b, w0)
+    assert moved > 20  # the steps moved the weights of all four networks, and filled the pools
+
+
+def test_cyclegan_stacks_passes_only_when_no_network_mixes_the_images_of_a_batch():
+    assert _tiny_cyclegan().stack_passes
+    batch_norm = models.patchgan(32, 4, 16, in_channels=0, out_channels=1, norm="batch")
+    nested = keras.Sequential([keras.Input((32, 32, 1)), batch_norm])  # found inside a nested model too
+    model = gans.CycleGAN(models.resnet_generator(32, 4, n_blocks=1, in_channels=3, out_channels=1),
+                          models.resnet_generator(32, 4, n_blocks=1, in_channels=1, out_channels=3),
+                          nested, models.patchgan(32, 4, 16, in_channels=0, out_channels=3, norm="instance"))
+    assert not model.stack_passes
+
+
 def test_cyclegan_test_step_reports_cycle_and_paired_l1_and_changes_nothing():
     model = _tiny_cyclegan()
     photo, sketch = _unpaired()
