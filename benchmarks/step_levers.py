@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     LOG = sys.stderr if args.json else sys.stdout
     began = time.perf_counter()
-    log(f"device: {device_name()}, {os.cpu_count()} cores; quick profile's networks; repeats {args.repeats}")
+    log(f"device: {device_name()}; quick profile's networks; repeats {args.repeats}")
     results = [run_case(kind, size, args.repeats) for size in args.sizes for kind in args.models]
     log(f"\n{'case':<14} {'variant':<22} {'ms/step':>8} {'speed-up':>9}")
     for r in results:

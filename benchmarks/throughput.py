@@ -86,7 +86,13 @@ BATCH = 1  # the course trains both GANs in batches of 1
 WARMUP_STEPS = {"cyclegan": 2, "pix2pix": 5}
 MIN_STEPS = 2  # a measurement times the steps between the end of the first and of the last
 LOSS_RTOL, LOSS_ATOL = 1e-4, 1e-5  # float32 on one device; different summation orders only
-GRAD_RTOL = 1e-3  # relative L2 difference of a network's whole gradient
+# relative L2 difference of a network's whole gradient. oneDNN picks its
+# convolution algorithms by batch size, so CycleGAN's stacked passes (a batch
+# of 2) round differently from one-by-one passes, and some twenty instance
+# norms amplify it: at 128x128 the s2i gradient differs by 2.5e-3 from the
+# one-by-one step's, as much as the same one-by-one step with oneDNN on and
+# off (2.8e-3); with oneDNN off, stacked and one by one agree to 8e-7
+GRAD_RTOL = 5e-3
 # with XLA the losses still agree to ~1e-6, but the generators' gradients only
 # to ~1% (growing towards the input layers: XLA's fused reductions round the
 # instance-norm moments differently, and 20-odd normalised layers amplify it)
