@@ -45,8 +45,22 @@ def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         for key in DROP_CELL_METADATA:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if not _only_tf_startup(o)]
+            cell.outputs = _coalesce([o for o in cell.outputs if not _only_tf_startup(o)])
     return nb
+
+
+def _coalesce(outputs: list) -> list:
+    """Consecutive stream outputs of one stream as one output: a cell's
+    printed text stays one block, however the kernel's writes were split."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (previous is not None and output.get("output_type") == "stream"
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = previous["text"] + output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 def _only_tf_startup(output) -> bool:
