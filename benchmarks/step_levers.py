@@ -50,7 +50,7 @@ from sketchlab.optimizers import FusedAdam
 
 MODELS = ("unet", "pix2pix", "cyclegan")
 BATCH = {"unet": 4, "pix2pix": 1, "cyclegan": 1}
-STEPS = {"unet": 20, "pix2pix": 20, "cyclegan": 6}  # calls per measurement at 64x64; a quarter at 128, ...
+STEPS = {"unet": 20, "pix2pix": 20, "cyclegan": 6}  # calls per measurement at 64x64, fewer for larger images
 VARIANTS = {"unet": ("keras Adam", "FusedAdam"), "pix2pix": ("keras Adam", "FusedAdam"),
             "cyclegan": ("keras Adam", "FusedAdam", "FusedAdam + stacked")}
 LOG = sys.stdout
@@ -91,7 +91,7 @@ def batch(kind: str, size: int) -> tuple[tf.Tensor, tf.Tensor]:
 
 def run_case(kind: str, size: int, repeats: int) -> dict:
     log(f"\n== {kind}@{size}, batch {BATCH[kind]}   (load average {os.getloadavg()[0]:.2f})")
-    steps = max(2, STEPS[kind] * 64 * 64 // (size * size) if size > 64 else STEPS[kind])
+    steps = max(2, STEPS[kind] * 64 * 64 // max(size * size, 64 * 64))
     sides, first = {}, {}
     for variant in VARIANTS[kind]:
         model = build(kind, variant, size)
