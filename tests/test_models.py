@@ -5,8 +5,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from sketchlab.models import ModelFileError, encoder_decoder, filter_counts, load_generator, unet
+from sketchlab.models import (InstanceNormalization, ModelFileError, encoder_decoder, filter_counts, load_generator,
+                              unet)
 
 
 def test_filter_counts_follow_the_paper():
@@ -88,3 +90,92 @@ def test_a_model_file_from_another_keras_version_names_both_versions(tmp_path):
             dst.writestr(item, data)
     with pytest.raises(ModelFileError, match=rf"saved with Keras 2\.99\.0 and this is Keras {keras.__version__}"):
         load_generator(old)
+
+
+def _keras_instance_norm(**kwargs) -> keras.layers.GroupNormalization:
+    return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, center=False, scale=False, **kwargs)
+
+
+def _norm_and_grads(layer, x, upstream, jit: bool):
+    @tf.function(jit_compile=jit)
+    def run(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = layer(x)
+            loss = tf.reduce_sum(y * upstream)
+        return y, tape.gradient(loss, [x, *layer.trainable_variables])
+
+    return run, run(x)
+
+
+@pytest.mark.parametrize("batch, affine", [(1, False), (3, False), (2, True)])
+def test_instance_norm_is_keras_group_normalization_computed_by_one_fused_kernel(batch, affine):
+    rng = np.random.default_rng(0)
+    x = rng.normal(2.0, 3.0, (batch, 12, 10, 5)).astype("float32")  # H != W: a wrong transposition shows
+    x[0, :, :, 1] = 4.0  # a constant channel: zero variance
+    upstream = tf.constant(rng.normal(size=x.shape).astype("float32"))
+    ours = InstanceNormalization(center=affine, scale=affine)
+    keras_own = keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, center=affine, scale=affine)
+    for layer in (ours, keras_own):
+        layer.build(x.shape)
+    if affine:
+        for a, b in zip(ours.trainable_variables, keras_own.trainable_variables):
+            value = rng.normal(1.0, 0.5, a.shape).astype("float32")
+            a.assign(value), b.assign(value)
+    assert isinstance(ours, keras.layers.GroupNormalization) and ours.groups == 5
+    for jit in (False, True):
+        run, (y, grads) = _norm_and_grads(ours, tf.constant(x), upstream, jit)
+        _, (y_ref, grads_ref) = _norm_and_grads(keras_own, tf.constant(x), upstream, jit)
+        np.testing.assert_allclose(y.numpy(), y_ref.numpy(), atol=2e-5)
+        assert len(grads) == len(grads_ref) == (3 if affine else 1)
+        # the constant channel's input gradient is 1/sqrt(epsilon + rounding error) times the upstream one:
+        # ill-conditioned in any implementation, so it is left out of the comparison
+        varied = np.ones(x.shape, bool)
+        varied[0, :, :, 1] = False
+        np.testing.assert_allclose(grads[0].numpy()[varied], grads_ref[0].numpy()[varied], atol=1e-4)
+        for g, g_ref in zip(grads[1:], grads_ref[1:]):
+            np.testing.assert_allclose(g.numpy(), g_ref.numpy(), atol=1e-4)
+        if not jit:  # one fused kernel forward, one backward, and no group reshape into 5-D
+            ops = [op.type for op in run.get_concrete_function(tf.constant(x)).graph.get_operations()]
+            assert ops.count("FusedBatchNormV3") == 1 and ops.count("FusedBatchNormGradV3") == 1
+    offset = ours.beta.numpy()[1] if affine else 0.0
+    assert abs(y.numpy()[0, :, :, 1] - offset).max() < 1e-6  # the constant channel normalises to zero, not to noise
+
+
+def test_instance_norm_falls_back_to_group_normalization_for_other_groupings():
+    x = np.random.default_rng(1).normal(size=(2, 6, 6, 4)).astype("float32")
+    ours, keras_own = InstanceNormalization(groups=2), keras.layers.GroupNormalization(groups=2, epsilon=1e-5,
+                                                                                         center=False, scale=False)
+    np.testing.assert_allclose(np.asarray(ours(x)), np.asarray(keras_own(x)), atol=1e-6)
+    graph = tf.function(ours).get_concrete_function(tf.constant(x)).graph
+    assert "FusedBatchNormV3" not in [op.type for op in graph.get_operations()]
+
+
+def test_instance_norm_in_mixed_precision_computes_statistics_in_float32():
+    x = np.random.default_rng(2).normal(100.0, 30.0, (2, 8, 8, 3)).astype("float16")  # float16 sums overflow
+    ours = InstanceNormalization(dtype="mixed_float16")
+    keras_own = _keras_instance_norm(dtype="mixed_float16")
+    y, y_ref = ours(x), keras_own(x)
+    assert y.dtype == y_ref.dtype == "float16"
+    np.testing.assert_allclose(np.asarray(y, "float32"), np.asarray(y_ref, "float32"), atol=5e-3)
+
+
+def test_a_cyclegan_generator_saved_with_keras_group_normalization_still_loads(tmp_path, monkeypatch):
+    from sketchlab import models
+
+    keras.utils.set_random_seed(0)
+    current = models.resnet_generator(32, filters=4)
+    monkeypatch.setattr(models, "instance_norm", lambda name: _keras_instance_norm(name=name))
+    keras.utils.set_random_seed(0)
+    earlier = models.resnet_generator(32, filters=4)  # as generators were saved before InstanceNormalization
+    monkeypatch.undo()
+    assert not any(isinstance(layer, InstanceNormalization) for layer in earlier.layers)
+    for path, model in (("earlier.keras", earlier), ("current.keras", current)):
+        model.save(tmp_path / path)
+    loaded_earlier, loaded_current = load_generator(tmp_path / "earlier.keras"), load_generator(tmp_path / "current.keras")
+    norms = sum(isinstance(layer, keras.layers.GroupNormalization) for layer in earlier.layers)
+    assert norms == 11 and sum(isinstance(layer, InstanceNormalization) for layer in loaded_current.layers) == norms
+    x = np.random.default_rng(3).uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
+    expected = np.asarray(earlier(x))
+    for model in (loaded_earlier, current, loaded_current):
+        np.testing.assert_allclose(np.asarray(model(x)), expected, atol=1e-5)
