@@ -11,7 +11,8 @@ pix2pix tutorial write them.
 - float32, no XLA (``jit_compile=False``), constant learning rate.
 
 It trains the SAME networks (built with ``sketchlab.models``' builders, so
-the architectures are identical) on the SAME losses as
+the architectures are identical; Keras' ``GroupNormalization(groups=-1)`` as
+the instance norm, :func:`keras_layers`) on the SAME losses as
 ``sketchlab.gans.CycleGAN.train_step`` and ``sketchlab.gans.Pix2Pix.train_step``:
 
 - CycleGAN: least-squares adversarial terms, both cycle terms (weight
@@ -26,8 +27,8 @@ the architectures are identical) on the SAME losses as
   through the updated discriminator D' (the authors' order; the TF tutorial
   uses the discriminator before its update and no 0.5).
 
-Only the way the step is written, the input pipeline and the compile
-settings differ from sketchlab's.
+Only the way the step is written, the input pipeline, the compile settings
+and the instance norm's kernels differ from sketchlab's.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from collections.abc import Sequence
 
 import keras
 import tensorflow as tf
+
+from sketchlab.models import InstanceNormalization
 
 AUTOTUNE = tf.data.AUTOTUNE
 LUMA = (0.299, 0.587, 0.114)  # ITU-R 601: RGB -> grey (what sketchlab's decode and to_channels use)
@@ -184,6 +187,24 @@ class HistoryPool:
 
 
 # --------------------------------------------------------------------------- models
+
+
+def keras_layers(network: keras.Model) -> keras.Model:
+    """``network`` rebuilt with Keras' own layers where sketchlab has its own
+    version of one: each ``InstanceNormalization`` becomes the
+    ``keras.layers.GroupNormalization`` of the same config (the layer sketchlab's
+    subclasses; the same values in every variable, the same outputs, Keras'
+    own kernels)."""
+    def clone(layer):
+        cls = keras.layers.GroupNormalization if isinstance(layer, InstanceNormalization) else type(layer)
+        return cls.from_config(layer.get_config())
+
+    rebuilt = keras.models.clone_model(network, clone_function=clone)
+    if len(rebuilt.variables) != len(network.variables):
+        raise AssertionError(f"{network.name}: {len(rebuilt.variables)} variables rebuilt, {len(network.variables)} before")
+    for copy, original in zip(rebuilt.variables, network.variables):
+        copy.assign(original)
+    return rebuilt
 
 
 def adam() -> keras.optimizers.Optimizer:

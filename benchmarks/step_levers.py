@@ -11,14 +11,19 @@ The levers, each switched on one at a time from the step as Keras writes it:
   ``keras.optimizers.Adam`` (some twenty small ops per variable);
 - stacked passes (``CycleGAN.stack_passes``): CycleGAN's independent passes
   of one network run as one call on their batches stacked, against one call
-  per batch.
+  per batch;
+- fused instance norm (``sketchlab.models.InstanceNormalization``): one
+  ``FusedBatchNormV3`` kernel per norm, forward and backward, against Keras'
+  ``GroupNormalization(groups=-1)`` (the variants before this one use
+  Keras' layer: ``keras_baseline.keras_layers``).
 
 Variants per model (quick profile's networks, the course's batch sizes: 4
 for the U-Net, 1 for the GANs):
 
 - ``unet`` (method 1, Keras' own ``train_step``) and ``pix2pix``: ``keras
   Adam``, ``FusedAdam``;
-- ``cyclegan``: ``keras Adam``, ``FusedAdam``, ``FusedAdam + stacked``.
+- ``cyclegan``: ``keras Adam``, ``FusedAdam``, ``FusedAdam + stacked``,
+  ``+ fused norm`` (all three levers).
 
 Each variant is one model built from the same seed, fed one fixed batch
 (no input pipeline: the step alone), traced and warmed up; then
@@ -48,11 +53,14 @@ from sketchlab.config import PROFILES, device_name
 from sketchlab.models import patchgan
 from sketchlab.optimizers import FusedAdam
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keras_baseline as kb  # noqa: E402
+
 MODELS = ("unet", "pix2pix", "cyclegan")
 BATCH = {"unet": 4, "pix2pix": 1, "cyclegan": 1}
 STEPS = {"unet": 20, "pix2pix": 20, "cyclegan": 6}  # calls per measurement at 64x64, fewer for larger images
 VARIANTS = {"unet": ("keras Adam", "FusedAdam"), "pix2pix": ("keras Adam", "FusedAdam"),
-            "cyclegan": ("keras Adam", "FusedAdam", "FusedAdam + stacked")}
+            "cyclegan": ("keras Adam", "FusedAdam", "FusedAdam + stacked", "+ fused norm")}
 LOG = sys.stdout
 
 
@@ -76,9 +84,12 @@ def build(kind: str, variant: str, size: int) -> keras.Model:
                              patchgan(size, filters=profile.filters, max_filters=profile.max_filters))
         model.compile(d_optimizer=optimizer(), g_optimizer=optimizer())
     else:
-        model = gans.CycleGAN(**training.cyclegan_networks(size, profile), seed=0)
+        networks = training.cyclegan_networks(size, profile)
+        if variant != "+ fused norm":
+            networks = {name: kb.keras_layers(net) for name, net in networks.items()}
+        model = gans.CycleGAN(**networks, seed=0)
         model.compile(*(optimizer() for _ in range(4)))
-        model.stack_passes = variant.endswith("stacked")
+        model.stack_passes = variant in ("FusedAdam + stacked", "+ fused norm")
     return model
 
 

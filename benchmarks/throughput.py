@@ -17,9 +17,10 @@ process:
   ``train_pix2pix``), fed by ``sketchlab.pipeline``'s training datasets
   (cache, prefetch, the epoch stream ``_fit`` uses);
 - **baseline**: the same networks (same builders, the same initial weights
-  copied in) trained by ``benchmarks/keras_baseline.py``: one persistent
-  tape, plain Adam, float32, no XLA, and a pipeline that decodes, resizes
-  and jitters every image every pass (no cache, no prefetch).
+  copied in; instance norm by Keras' own ``GroupNormalization``) trained by
+  ``benchmarks/keras_baseline.py``: one persistent tape, plain Adam, float32,
+  no XLA, and a pipeline that decodes, resizes and jitters every image every
+  pass (no cache, no prefetch).
 
 Then:
 
@@ -91,8 +92,12 @@ LOSS_RTOL, LOSS_ATOL = 1e-4, 1e-5  # float32 on one device; different summation 
 # of 2) round differently from one-by-one passes, and some twenty instance
 # norms amplify it: at 128x128 the s2i gradient differs by 2.5e-3 from the
 # one-by-one step's, as much as the same one-by-one step with oneDNN on and
-# off (2.8e-3); with oneDNN off, stacked and one by one agree to 8e-7
-GRAD_RTOL = 5e-3
+# off (2.8e-3); with oneDNN off, stacked and one by one agree to 8e-7. The
+# two sides' instance norms are different kernels too (FusedBatchNormV3 and
+# Keras' GroupNormalization): at 256x256 (9 residual blocks) their CycleGAN
+# steps differ by 9.1e-3 in the s2i gradient, while one s2i pass at 256x256
+# is 4.8e-4 from float64 with the fused kernel and 1.2e-3 with Keras' layer
+GRAD_RTOL = 2e-2
 # with XLA the losses still agree to ~1e-6, but the generators' gradients only
 # to ~1% (growing towards the input layers: XLA's fused reductions round the
 # instance-norm moments differently, and 20-odd normalised layers amplify it)
@@ -269,7 +274,7 @@ def build_baseline(kind: str, size: int, profile, train, seed: int, initial: dic
     keras.config.set_dtype_policy("float32")  # the baseline: always float32
     try:
         if kind == "cyclegan":
-            networks = training.cyclegan_networks(size, profile)
+            networks = {name: kb.keras_layers(net) for name, net in training.cyclegan_networks(size, profile).items()}
         else:
             networks = {"generator": training.build_generator("unet", size, profile),
                         "discriminator": patchgan(size, filters=profile.filters, max_filters=profile.max_filters)}
