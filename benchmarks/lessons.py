@@ -1,7 +1,7 @@
 """The lessons of notebook 06, measured on the real data: the train/test gap,
 the drop under other lighting, and what more training pairs buy.
 
-    python benchmarks/lessons.py --data ../shared/cufs --runs RUNS [--sizes 22 44 88] [--json]
+    python benchmarks/lessons.py --data ../shared/cufs --runs RUNS [--sizes 22 44 88] [--epochs N] [--json]
 
 RUNS holds run folders made by ``python -m sketchlab train NAME --data DIR
 --out RUNS/NAME`` (any of encoder-decoder, unet, pix2pix, cyclegan; those
@@ -9,13 +9,15 @@ present are used). For each one, prints SSIM and L1 (and FSIM) on the
 training pairs and on the test pairs, and SSIM and L1 on the test photos as
 taken and under each of ``sketchlab.comparison.LIGHTING``'s changes. Then
 trains the U-Net with the quick profile (64x64) on ``--sizes`` of the
-training pairs, each run with the same number of steps, and prints its test
+training pairs, each run with the same number of steps (``--epochs`` epochs'
+worth on every pair; default the quick profile's), and prints its test
 scores per size (``--sizes`` with no value skips it).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -33,6 +35,8 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/cufs", help="the CUFS mirror (default ../shared/cufs)")
     parser.add_argument("--runs", required=True, help="folder of run folders (RUNS/unet, RUNS/pix2pix, ...)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[22, 44, 88], help="training pairs per U-Net run")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="the U-Net runs' length in epochs of all the pairs (default: the quick profile's)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
 
@@ -46,9 +50,10 @@ def main() -> None:
     result["lighting"] = comparison.lighting_drop(methods, data.split("test"))
     if args.sizes:
         start = time.perf_counter()
-        curve = comparison.data_size_curve(data, profile, args.sizes)
-        result["data_size"] = {"model": "unet", "image_size": profile.image_size, "steps_per_run":
-                               profile.epochs * (len(data.split("train")) // profile.batch_size),
+        sized = dataclasses.replace(profile, epochs=args.epochs) if args.epochs else profile
+        curve = comparison.data_size_curve(data, sized, args.sizes)
+        result["data_size"] = {"model": "unet", "image_size": sized.image_size, "steps_per_run":
+                               sized.epochs * (len(data.split("train")) // sized.batch_size),
                                "scores": curve, "seconds": round(time.perf_counter() - start)}
     if args.json:
         print(json.dumps(result, indent=1))
