@@ -76,7 +76,7 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "quick": Profile(name="quick", image_size=64, batch_size=4, epochs=30, filters=32, max_filters=256,
+    "quick": Profile(name="quick", image_size=64, batch_size=4, epochs=20, filters=32, max_filters=256,
                      pix2pix_epochs=10, gan_decay=False, cyclegan_epochs=3),
     "full": Profile(name="full", image_size=256, batch_size=1, epochs=200, filters=64, max_filters=512,
                     dcgan_epochs=300),

@@ -1,7 +1,7 @@
 """One call that sets up a notebook or a command: profile, data, device.
 
     >>> run = sketchlab.session.start()        # doctest: +SKIP
-    sketchlab 0.1.0 | profile quick (64x64, batch 4, 30 epochs) | data: TOY ... | device: CPU (2 cores)
+    sketchlab 0.1.0 | profile quick (64x64, batch 4, 20 epochs) | data: TOY ... | device: CPU (2 cores)
 
 The data is never chosen silently: the line names it, and says TOY loudly
 when the synthetic faces stand in for the real database.
