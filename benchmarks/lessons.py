@@ -39,6 +39,8 @@ def main() -> None:
                         help="the U-Net runs' length in epochs of all the pairs (default: the quick profile's)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
+    if args.epochs is not None and args.epochs < 1:
+        parser.error(f"--epochs {args.epochs}: give at least 1 (or leave it out for the quick profile's)")
 
     data = resolve_data(args.data)
     profile = get_profile("quick")
