@@ -60,18 +60,9 @@ def child(models: list[str], data_dir: str) -> None:
                 "cyclegan": training.train_cyclegan}
     profile, data = get_profile("quick"), load_cufs(data_dir)
     out = {"onednn": bool(_pywrap_util_port.IsMklEnabled()), "models": {}}
-    original = keras.Model.fit
     for name in models:
         seconds: list[float] = []
-
-        def timed_fit(self, *args, callbacks=None, **kwargs):
-            return original(self, *args, callbacks=[*(callbacks or []), EpochTimer()], **kwargs)
-
-        keras.Model.fit = timed_fit  # the training functions take no callbacks of their own
-        try:
-            run = trainers[name](data, profile, epochs=2, verbose=0)
-        finally:
-            keras.Model.fit = original
+        run = trainers[name](data, profile, epochs=2, verbose=0, callbacks=[EpochTimer()])
         out["models"][name] = {"first": seconds[0], "epoch": seconds[1], "loss": run.history[LOSS[name]][-1]}
     print("RESULT " + json.dumps(out), flush=True)
 

@@ -33,10 +33,10 @@ from .data import (
     SKETCH_DIR,
     TOY_MARKER,
     DataError,
+    load_cufs,
     mirror_file_names,
-    publish_folder,
-    staging_folder,
 )
+from .files import FolderExistsError, publish_folder, staging_folder
 
 __all__ = ["WIDTH", "HEIGHT", "FaceParams", "sample_face", "render_photo", "render_sketch", "render_pair",
            "make_toy_data"]
@@ -462,7 +462,8 @@ def make_toy_data(out: str | os.PathLike, seed: int = 0) -> Path:
     Like the mirror, 42 of the sketches are stored as RGB (three equal
     channels) and the rest as grey. The files are written to a temporary folder beside ``out`` and renamed
     onto it when complete, so an interrupted run leaves nothing half-made.
-    The same ``seed`` gives byte-identical files.
+    The same ``seed`` gives byte-identical files: when another process
+    (a second notebook) publishes them to ``out`` first, its copy is used.
 
     Raises:
         DataError: ``out`` already exists.
@@ -483,7 +484,21 @@ def make_toy_data(out: str | os.PathLike, seed: int = 0) -> Path:
             sketch_image.save(tmp / SKETCH_DIR / sketch_name, quality=92)
         marker = {"what": "sketchlab toy faces: synthetic, not CUFS", "seed": seed}
         (tmp / TOY_MARKER).write_text(json.dumps(marker) + "\n")
-        publish_folder(tmp, out)
+        try:
+            publish_folder(tmp, out)
+        except FolderExistsError:
+            if not _holds_toy_data(out, seed):
+                raise DataError(f"{out}: already exists. Remove it first, or choose another --out.") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _holds_toy_data(folder: Path, seed: int) -> bool:
+    """Whether ``folder`` holds the complete toy faces of ``seed``."""
+    try:
+        marker = json.loads((folder / TOY_MARKER).read_text())
+        pairs = load_cufs(folder, check_images=False).pairs
+    except (OSError, ValueError, DataError):
+        return False
+    return marker.get("seed") == seed and len(pairs) == len(mirror_file_names())

@@ -14,8 +14,14 @@ A run folder holds ``generator.keras`` (the trained network, loadable with
 ``keras.models.load_model``), ``history.csv`` (train and test loss per epoch),
 ``samples/epoch_NNN.png`` (input / output / target on fixed test faces) and
 ``checkpoint.weights.h5`` (everything needed to go on, written after every
-epoch): the same call on the same folder resumes an interrupted run from its
-last finished epoch (:mod:`sketchlab.checkpoints`).
+epoch, with the one before as ``checkpoint.previous.weights.h5``): the same
+call on the same folder resumes an interrupted run from its last finished
+epoch (:mod:`sketchlab.checkpoints`); a call with other settings or other
+training data is refused.
+
+Each training function takes ``callbacks``: more Keras callbacks, called
+after the run's own, so after each epoch's checkpoint (to watch a run, or to
+stop it by raising an exception, as a disconnect would).
 
 More than one GPU: call a training function inside a ``tf.distribute``
 strategy's scope (``with tf.distribute.MirroredStrategy().scope():
@@ -34,16 +40,17 @@ on as many devices as it began on (the checkpoint records the batch size).
 from __future__ import annotations
 
 import math
-import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 
 from .callbacks import NoiseGrid, SampleGrid
-from .checkpoints import CHECKPOINT, Checkpoint, restore, trim_history
+from .checkpoints import CHECKPOINT, PREVIOUS, Checkpoint, restore, trim_history
 from .config import Profile, gpu_available
-from .data import CufsData
+from .data import CufsData, DataError
+from .files import atomic_write, shown
 from .gans import GAN, LAMBDA_CYCLE, LAMBDA_IDENTITY, LAMBDA_L1, POOL_SIZE, CycleGAN, LinearDecay, Pix2Pix, adam
 from .gans import LEARNING_RATE as GAN_LEARNING_RATE
 from .models import DCGAN_SIZE, GENERATORS, dcgan_discriminator, dcgan_generator, patchgan, resnet_generator
@@ -91,16 +98,15 @@ def sample_batch(data: CufsData, image_size: int, count: int = SAMPLE_FACES):
 
 
 def save_model(model: keras.Model, path: str | Path) -> Path:
-    """Save ``model`` as a ``.keras`` file; written beside and renamed into
-    place, so an interrupted save never leaves a broken file."""
+    """Save the network ``model`` as a ``.keras`` file, without its optimizer:
+    sketching needs the weights alone, and Adam's moments would double the
+    file (the checkpoint keeps them for resuming). Written beside and renamed
+    into place, so an interrupted save never leaves a broken file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.partial-{os.getpid()}.keras")
-    try:
+    if getattr(model, "optimizer", None) is not None:  # Keras' include_optimizer=False does not apply to .keras
+        model = keras.Model(model.inputs, model.outputs, name=model.name)  # the same layers, uncompiled
+    with atomic_write(path) as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 
@@ -114,6 +120,7 @@ def train_generator(
     seed: int = 0,
     learning_rate: float = LEARNING_RATE,
     verbose: int = 1,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> Run:
     """Train ``encoder-decoder`` or ``unet`` photo -> sketch with L1 and ``fit``.
 
@@ -133,6 +140,8 @@ def train_generator(
             training; plain L1 learns faster with it (real CUFS, U-Net at
             128x128, 60 epochs: FSIM 0.710 against 0.705).
         verbose: Keras' progress display (1 = progress bar, 2 = a line per epoch, 0 = silent).
+        callbacks: more Keras callbacks, called after the run's own (after each
+            epoch's checkpoint).
     """
     size = image_size or profile.image_size
     epochs = epochs or profile.epochs
@@ -141,7 +150,8 @@ def train_generator(
     model.compile(optimizer=FusedAdam(learning_rate, beta_1=0.5), loss="mean_absolute_error")
     batch = profile.batch_size * _replicas()
     settings = dict(model=name, image_size=size, epochs=epochs, seed=seed, batch_size=batch,
-                    filters=profile.filters, max_filters=profile.max_filters, learning_rate=learning_rate)
+                    filters=profile.filters, max_filters=profile.max_filters, learning_rate=learning_rate,
+                    **_data_settings(data, profile))
 
     def train(first_epoch: int):
         return paired_dataset(data.split("train"), size, batch, training=True, seed=seed,
@@ -149,27 +159,53 @@ def train_generator(
 
     folder = _run_folder(out)
     history = _fit(model, train, data, epochs, batch, folder, settings, _paired_callbacks(folder, data, size, model),
-                   validation=paired_dataset(data.split("test"), size, EVAL_BATCH), verbose=verbose)
+                   validation=paired_dataset(data.split("test"), size, EVAL_BATCH), verbose=verbose, extra=callbacks)
     return _finish(model, model, history, folder)
 
 
+def _data_settings(data: CufsData, profile: Profile) -> dict:
+    """The settings of what a run trains on, which a resume must match too."""
+    return dict(data=data.fingerprint(), jitter_scale=profile.jitter_scale)
+
+
+RUN_OUTPUTS = ("generator.keras", "s2i.keras", "history.csv", "samples", "samples_s2i")  # besides checkpoints
+
+
 def _run_folder(out: str | Path | None) -> Path | None:
-    """The run folder, created."""
+    """The run folder, created. A folder that holds a checkpoint is a run
+    (resumed or refused by :func:`~sketchlab.checkpoints.restore`); one
+    without may hold only what a run writes, which a new run replaces, so
+    that no one else's files are overwritten.
+
+    Raises:
+        DataError: ``out`` is a file, or a folder holding other files.
+    """
     if out is None:
         return None
     folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"{shown(folder)}: is a file; --out must name a run folder (made if missing). "
+                        "Choose another --out.")
+    if folder.is_dir() and not any((folder / name).exists() for name in (CHECKPOINT, PREVIOUS)):
+        others = sorted(p.name for p in folder.iterdir() if p.name not in RUN_OUTPUTS and not p.name.startswith("."))
+        if others:
+            listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise DataError(f"{shown(folder)}: holds {listed}, not a training run's files, and a new run writes "
+                            f"{', '.join(RUN_OUTPUTS[:3])} and samples/ there. Choose a new --out (a missing or "
+                            "empty folder), or move those files out.")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 def _fit(model: keras.Model, train, data: CufsData, epochs: int, batch: int, folder: Path | None, settings: dict,
-         callbacks: list[keras.callbacks.Callback], validation=None, verbose: int = 1) -> dict[str, list[float]]:
+         callbacks: list[keras.callbacks.Callback], validation=None, verbose: int = 1,
+         extra: Sequence[keras.callbacks.Callback] = ()) -> dict[str, list[float]]:
     """``model.fit`` for ``epochs`` epochs, resumed from the run folder's
     checkpoint when it has one (see :mod:`sketchlab.checkpoints`).
 
     ``train(first_epoch)`` gives the training data from that epoch on. With
-    a folder, ``history.csv`` and the checkpoint are written after every
-    epoch (in that order) beside the given callbacks.
+    a folder, after every epoch: ``history.csv``, the run's ``callbacks``,
+    the checkpoint, then the caller's ``extra`` callbacks.
 
     Returns:
         The logs of every epoch of the run, resumed or not.
@@ -177,17 +213,18 @@ def _fit(model: keras.Model, train, data: CufsData, epochs: int, batch: int, fol
     # the checkpoint must fit this model, not merely these settings: a code
     # change that reshapes a network changes its weight count
     settings = {**settings, "weights": sum(math.prod(w.shape) for w in model.weights)}
-    first = restore(model, folder, settings)
+    first, checkpoint = restore(model, folder, settings)
     if folder is not None:
         if first:
             trim_history(folder / "history.csv", first)
             if verbose:
-                print(f"resuming after epoch {first} of {epochs} from {folder.name}/{CHECKPOINT}")
+                print(f"resuming after epoch {first} of {epochs} from {shown(checkpoint)}")
         else:
             for stale in folder.glob("samples*/epoch_*.png"):  # an earlier run's grids
                 stale.unlink()
         callbacks = [keras.callbacks.CSVLogger(str(folder / "history.csv"), append=first > 0), *callbacks,
                      Checkpoint(folder, settings)]
+    callbacks = [*callbacks, *extra]
     logs: dict[str, list[float]] = {}
     if first < epochs:
         history = model.fit(train(first), validation_data=validation, epochs=epochs, initial_epoch=first,
@@ -237,6 +274,7 @@ def train_pix2pix(
     decay: bool | None = None,
     generator: keras.Model | None = None,
     verbose: int = 1,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> Run:
     """Train pix2pix photo -> sketch: the U-Net of method 1 against a
     conditional PatchGAN, on the paired, jittered training split, in batches
@@ -248,8 +286,8 @@ def train_pix2pix(
     ``val_g_l1``, the L1 on the test split.
 
     Args:
-        data, profile, out, image_size, epochs, seed, verbose: as in :func:`train_generator`
-            (epochs default: ``profile.pix2pix_epochs``).
+        data, profile, out, image_size, epochs, seed, verbose, callbacks: as in
+            :func:`train_generator` (epochs default: ``profile.pix2pix_epochs``).
         lambda_l1: weight of the L1 term (the paper: 100).
         learning_rate: Adam's step size for the generator (the paper: 2e-4).
         d_learning_rate: the discriminator's; default: ``learning_rate``.
@@ -280,7 +318,7 @@ def train_pix2pix(
     settings = dict(model="pix2pix", image_size=size, epochs=epochs, seed=seed, batch_size=batch,
                     filters=profile.filters, max_filters=profile.max_filters, lambda_l1=lambda_l1,
                     learning_rate=learning_rate, d_learning_rate=d_learning_rate, decay=decay,
-                    generator="given" if generator is not None else "new")
+                    generator="given" if generator is not None else "new", **_data_settings(data, profile))
 
     def train(first_epoch: int):
         return paired_dataset(data.split("train"), size, batch, training=True, seed=seed,
@@ -289,7 +327,7 @@ def train_pix2pix(
     folder = _run_folder(out)
     history = _fit(model, train, data, epochs, batch, folder, settings,
                    _paired_callbacks(folder, data, size, model.generator),
-                   validation=paired_dataset(data.split("test"), size, EVAL_BATCH), verbose=verbose)
+                   validation=paired_dataset(data.split("test"), size, EVAL_BATCH), verbose=verbose, extra=callbacks)
     return _finish(model, model.generator, history, folder)
 
 
@@ -302,6 +340,7 @@ def train_dcgan(
     latent_dim: int = LATENT_DIM,
     batch_size: int = DCGAN_BATCH,
     verbose: int = 1,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> Run:
     """Train a DCGAN to draw 64x64 sketches from noise, on the training
     split's sketches (randomly flipped and cropped).
@@ -311,7 +350,7 @@ def train_dcgan(
     same fixed noise per epoch.
 
     Args:
-        data, profile, out, epochs, seed, verbose: as in :func:`train_generator`
+        data, profile, out, epochs, seed, verbose, callbacks: as in :func:`train_generator`
             (the DCGAN works at 64x64 in every profile; the profile sets the
             filter counts and ``dcgan_epochs``).
         latent_dim: length of the noise vector.
@@ -324,18 +363,18 @@ def train_dcgan(
     model.compile(d_optimizer=adam(), g_optimizer=adam())
     batch = batch_size * _replicas()
     settings = dict(model="dcgan", epochs=epochs, seed=seed, batch_size=batch, filters=profile.filters,
-                    latent_dim=latent_dim)
+                    latent_dim=latent_dim, **_data_settings(data, profile))
 
     def train(first_epoch: int):
         return sketch_dataset(data.split("train"), DCGAN_SIZE, batch, seed=seed,
                               jitter_scale=profile.jitter_scale, epochs=epochs, first_epoch=first_epoch)
 
     folder = _run_folder(out)
-    callbacks: list[keras.callbacks.Callback] = []
+    grids: list[keras.callbacks.Callback] = []
     if folder is not None:
         noise = keras.random.normal((NOISE_SAMPLES, latent_dim), seed=seed)
-        callbacks.append(NoiseGrid(noise, folder / "samples", model.generator))
-    history = _fit(model, train, data, epochs, batch, folder, settings, callbacks, verbose=verbose)
+        grids.append(NoiseGrid(noise, folder / "samples", model.generator))
+    history = _fit(model, train, data, epochs, batch, folder, settings, grids, verbose=verbose, extra=callbacks)
     return _finish(model, model.generator, history, folder)
 
 
@@ -368,6 +407,7 @@ def train_cyclegan(
     mixed_precision: bool | None = None,
     jit_compile: bool | None = None,
     verbose: int = 1,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> Run:
     """Train CycleGAN photo <-> sketch on the training split, unpaired: each
     step sees a photo and a sketch of different people, in batches of 1 as
@@ -382,7 +422,7 @@ def train_cyclegan(
     checkpoint that lets the same call resume an interrupted run.
 
     Args:
-        data, profile, out, image_size, epochs, seed, verbose: as in
+        data, profile, out, image_size, epochs, seed, verbose, callbacks: as in
             :func:`train_generator` (epochs default: ``profile.cyclegan_epochs``).
         lambda_cycle, lambda_identity, pool_size: as in :class:`~sketchlab.gans.CycleGAN`.
         learning_rate: Adam's step size for all four networks (the paper: 2e-4).
@@ -417,20 +457,20 @@ def train_cyclegan(
     settings = dict(model="cyclegan", image_size=size, epochs=epochs, seed=seed, batch_size=batch,
                     filters=profile.filters, max_filters=profile.max_filters, blocks=profile.cyclegan_blocks,
                     lambda_cycle=lambda_cycle, lambda_identity=lambda_identity, pool_size=pool_size,
-                    learning_rate=learning_rate, mixed_precision=mixed)
+                    learning_rate=learning_rate, mixed_precision=mixed, **_data_settings(data, profile))
 
     def train(first_epoch: int):
         return unpaired_dataset(data.split("train"), size, batch, seed=seed, jitter_scale=profile.jitter_scale,
                                 epochs=epochs, first_epoch=first_epoch)
 
     folder = _run_folder(out)
-    callbacks: list[keras.callbacks.Callback] = []
+    grids: list[keras.callbacks.Callback] = []
     if folder is not None:
         photos, sketches, ids = sample_batch(data, size)
-        callbacks = [SampleGrid(photos, sketches, folder / "samples", titles=ids, generator=model.i2s),
-                     SampleGrid(sketches, photos, folder / "samples_s2i", titles=ids, generator=model.s2i)]
-    history = _fit(model, train, data, epochs, batch, folder, settings, callbacks,
-                   validation=paired_dataset(data.split("test"), size, EVAL_BATCH), verbose=verbose)
+        grids = [SampleGrid(photos, sketches, folder / "samples", titles=ids, generator=model.i2s),
+                 SampleGrid(sketches, photos, folder / "samples_s2i", titles=ids, generator=model.s2i)]
+    history = _fit(model, train, data, epochs, batch, folder, settings, grids,
+                   validation=paired_dataset(data.split("test"), size, EVAL_BATCH), verbose=verbose, extra=callbacks)
     if folder is not None:
         save_model(model.s2i, folder / "s2i.keras")
     return _finish(model, model.i2s, history, folder)

@@ -150,8 +150,8 @@ def test_whole_pix2pix_saves_and_loads_with_its_settings(tmp_path):
 
 def test_pix2pix_run_saves_a_generator_that_sketches_in_a_fresh_process(toy, tmp_path):
     run = train_pix2pix(toy, TINY, out=tmp_path / "run", epochs=2, decay=True, verbose=0)
-    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["checkpoint.weights.h5", "generator.keras",
-                                                                     "history.csv", "samples"]
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [
+        "checkpoint.previous.weights.h5", "checkpoint.weights.h5", "generator.keras", "history.csv", "samples"]
     with open(tmp_path / "run" / "history.csv") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 2 and {"g_l1", "val_g_l1", "d_loss", "d_real_acc", "d_fake_acc"} <= set(rows[0])
@@ -374,8 +374,14 @@ def test_whole_cyclegan_saves_and_loads_with_its_pools(tmp_path):
 def test_cyclegan_run_writes_both_directions_and_learns(toy, tmp_path):
     run = train_cyclegan(toy, TINY, out=tmp_path / "run", epochs=2, verbose=0)
     names = sorted(p.name for p in (tmp_path / "run").iterdir())
-    assert names == ["checkpoint.weights.h5", "generator.keras", "history.csv", "s2i.keras", "samples", "samples_s2i"]
+    assert names == ["checkpoint.previous.weights.h5", "checkpoint.weights.h5", "generator.keras", "history.csv",
+                     "s2i.keras", "samples", "samples_s2i"]
     assert len(list((tmp_path / "run" / "samples_s2i").glob("epoch_*.png"))) == 2
     assert len(run.history["val_l1_i2s"]) == 2 and run.history["val_l1_i2s"][-1] < run.history["val_l1_i2s"][0]
     assert models.load_generator(tmp_path / "run" / "s2i.keras", direction="s2i").output_shape == (None, 32, 32, 3)
     assert float(run.model.i2s_optimizer.learning_rate) == pytest.approx(0, abs=1e-9)  # decayed to 0
+
+
+def test_to_channels_refuses_what_it_cannot_convert():
+    with pytest.raises(ValueError, match="cannot turn 4-channel images into 1-channel ones"):
+        gans.to_channels(tf.zeros((1, 2, 2, 4)), 1)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
+import zipfile
 
+import h5py
 import numpy as np
 import pytest
 
@@ -24,7 +27,8 @@ def toy(toy_dir):
 def test_run_folder_holds_model_history_and_one_sample_grid_per_epoch(toy, tmp_path):
     run = train_generator("unet", toy, TINY, out=tmp_path / "run", epochs=2, verbose=0)
     names = sorted(p.name for p in (tmp_path / "run").iterdir())
-    assert names == ["checkpoint.weights.h5", "generator.keras", "history.csv", "samples"]
+    assert names == ["checkpoint.previous.weights.h5", "checkpoint.weights.h5", "generator.keras", "history.csv",
+                     "samples"]
     assert sorted(p.name for p in (tmp_path / "run" / "samples").iterdir()) == ["epoch_001.png", "epoch_002.png"]
     with open(tmp_path / "run" / "history.csv") as f:
         rows = list(csv.DictReader(f))
@@ -32,7 +36,20 @@ def test_run_folder_holds_model_history_and_one_sample_grid_per_epoch(toy, tmp_p
     assert float(rows[1]["val_loss"]) == pytest.approx(run.history["val_loss"][1], rel=1e-5)
 
 
-def test_same_seed_same_weights_on_cpu(toy):
+@pytest.fixture
+def op_determinism():
+    """TensorFlow's deterministic kernels for one test (the setting is process-wide)."""
+    import tensorflow as tf
+    from tensorflow.python.framework import config as tf_config  # the public API can only turn it on
+
+    was_on = tf_config.is_op_determinism_enabled()
+    tf.config.experimental.enable_op_determinism()
+    yield
+    if not was_on:
+        tf_config.disable_op_determinism()
+
+
+def test_same_seed_same_weights_on_cpu(toy, op_determinism):
     a = train_generator("encoder-decoder", toy, TINY, epochs=1, seed=3, verbose=0)
     b = train_generator("encoder-decoder", toy, TINY, epochs=1, seed=3, verbose=0)
     c = train_generator("encoder-decoder", toy, TINY, epochs=1, seed=4, verbose=0)
@@ -68,3 +85,35 @@ def test_interrupted_save_leaves_the_old_model(tmp_path, monkeypatch):
         save_model(model, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["generator.keras"]
+
+
+def test_a_saved_generator_holds_the_network_without_its_optimizer(tmp_path):
+    from sketchlab.models import load_generator, unet
+    from sketchlab.optimizers import FusedAdam
+
+    model = unet(image_size=32, filters=8, max_filters=32)
+    model.compile(optimizer=FusedAdam(1e-3), loss="mean_absolute_error")
+    photos = np.random.default_rng(0).uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
+    model.optimizer.build(model.trainable_variables)  # Adam's moments, as after training
+    path = save_model(model, tmp_path / "generator.keras")
+    with zipfile.ZipFile(path) as archive, h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r") as weights:
+        assert "optimizer" not in weights and "layers" in weights
+    loaded = load_generator(path)
+    np.testing.assert_array_equal(loaded.predict(photos, verbose=0), model.predict(photos, verbose=0))
+    assert model.optimizer is not None  # the model trained goes on as it was
+
+
+def test_a_folder_that_is_not_a_run_is_refused_and_left_alone(toy, tmp_path):
+    from sketchlab.data import DataError
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    (mine / "history.csv").write_text("my own table")
+    with pytest.raises(DataError, match=r"mine: holds notes.txt, not a training run's files.*Choose a new --out"):
+        train_generator("unet", toy, TINY, out=mine, epochs=1, verbose=0)
+    assert sorted(p.name for p in mine.iterdir()) == ["history.csv", "notes.txt"]
+    assert (mine / "history.csv").read_text() == "my own table"
+    (tmp_path / "afile").write_text("mine")
+    with pytest.raises(DataError, match=r"afile: is a file; --out must name a run folder"):
+        train_generator("unet", toy, TINY, out=tmp_path / "afile", epochs=1, verbose=0)
