@@ -22,13 +22,15 @@ input exits with status 2 and a message that names the file or setting.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import math
 import sys
 import time
 from pathlib import Path
 
-from .config import ProfileError, check_image_size
-from .data import DataError
+from .config import ProfileError, check_training_size
+from .errors import SketchlabError
 
 # sketchlab.models.GENERATORS, then the GANs; named here without importing Keras
 MODEL_NAMES = ("encoder-decoder", "unet", "pix2pix", "dcgan", "cyclegan")
@@ -36,12 +38,18 @@ TRANSLATORS = ("encoder-decoder", "unet", "pix2pix", "cyclegan")  # photo -> ske
 
 
 def _demo(args: argparse.Namespace) -> None:
-    from .report import write_report
+    from .data import check_split_sizes
+    from .report import check_out_folder, sketch_command, write_report
     from .session import start
 
+    check_out_folder(args.out)  # before minutes of training, not after
     session = start(data=args.data, profile=args.profile)
-    page = write_report(session, args.out)
+    check_split_sizes(session.data, train=session.profile.batch_size, test=2)
+    # in a terminal Keras' bar with its time left; in a log, a line per epoch
+    page = write_report(session, args.out, verbose=1 if sys.stdout.isatty() else 2)
     print(f"report written to {page.parent}/: open {page} in a browser")
+    print(f"the trained generators are in {page.parent / 'runs'}/; sketch a photo of your own with pix2pix's:")
+    print(f"  {sketch_command(page.parent)}")
 
 
 def _data_toy(args: argparse.Namespace) -> None:
@@ -73,6 +81,7 @@ def _data_inspect(args: argparse.Namespace) -> None:
 
 def _train(args: argparse.Namespace) -> None:
     from . import training
+    from .data import check_split_sizes
     from .evaluation import evaluate, format_scores
     from .session import start
 
@@ -80,10 +89,14 @@ def _train(args: argparse.Namespace) -> None:
         raise ProfileError("--lambda-l1 is the weight of pix2pix's L1 term; drop it for " + args.model)
     if args.model == "dcgan" and args.image_size not in (None, 64):
         raise ProfileError("the DCGAN draws 64x64 sketches; drop --image-size for dcgan")
-    session = start(data=args.data, profile=args.profile)
-    size = 64 if args.model == "dcgan" else args.image_size or session.profile.image_size
-    batch = {"pix2pix": session.profile.gan_batch_size, "dcgan": training.DCGAN_BATCH, "cyclegan": 1}.get(
-        args.model, session.profile.batch_size)
+    session = start(data=args.data, profile=args.profile, verbose=False)
+    p = session.profile
+    size = 64 if args.model == "dcgan" else args.image_size or p.image_size
+    batch = {"pix2pix": p.gan_batch_size, "dcgan": training.DCGAN_BATCH, "cyclegan": 1}.get(args.model, p.batch_size)
+    epochs = args.epochs or {"pix2pix": p.pix2pix_epochs, "dcgan": p.dcgan_epochs,
+                             "cyclegan": p.cyclegan_epochs}.get(args.model, p.epochs)
+    session.print_header(image_size=size, batch_size=batch, epochs=epochs)
+    check_split_sizes(session.data, train=batch, test=0 if args.model == "dcgan" else 2)
     print(f"training {args.model} at {size}x{size}, batch {batch} -> {args.out}")
     start_time = time.perf_counter()
     common = dict(out=args.out, epochs=args.epochs, seed=args.seed)
@@ -107,43 +120,79 @@ def _train(args: argparse.Namespace) -> None:
               "near 0 means the samples all look alike)")
     else:
         generator = getattr(run.model, "generator", getattr(run.model, "i2s", run.model))
-        print(format_scores(evaluate(generator, session.data.split("test")), name=args.model))
+        print(format_scores(evaluate(generator, session.data.split("test"), progress=print), name=args.model))
         if args.model == "cyclegan":
             from .evaluation import evaluate_photos
 
-            print(format_scores(evaluate_photos(run.model.s2i, session.data.split("test")), name="cyclegan s2i"))
+            print(format_scores(evaluate_photos(run.model.s2i, session.data.split("test"), progress=print),
+                                name="cyclegan s2i"))
 
 
 def _model_path(model: str, direction: str) -> Path:
-    """A .keras file as given; a run folder: its generator of ``direction``."""
+    """A .keras file as given; a run folder: its generator of ``direction``.
+    Checked here, before Keras and TensorFlow load (seconds), so a typo fails at once.
+
+    Raises:
+        ModelFileError: no such file, or a run folder without that generator.
+    """
+    from .errors import ModelFileError
+
     path = Path(model)
-    return path / ("s2i.keras" if direction == "s2i" else "generator.keras") if path.is_dir() else path
+    if path.is_dir():
+        name = "s2i.keras" if direction == "s2i" else "generator.keras"
+        if not (path / name).is_file():
+            if direction == "s2i":
+                raise ModelFileError(f"{path}: no s2i.keras here. Only CycleGAN draws photos from sketches: train "
+                                     f"one with `python -m sketchlab train cyclegan --out {path.parent / 'cyclegan'}` "
+                                     "and pass that run folder.")
+            raise ModelFileError(f"{path}: no generator.keras here, so this is not a finished training run. Pass "
+                                 "a run folder that `python -m sketchlab train` completed, or the .keras file itself "
+                                 "(an interrupted run: run the same train command again to finish it).")
+        return path / name
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such model file or run folder. Check the path, or train one first, e.g. "
+                             "`python -m sketchlab train unet --data toy --out runs/unet`.")
+    return path
+
+
+def _model_label(model: str) -> str:
+    """How a results table names a model: the run folder (``runs/unet``) or the file, as given."""
+    return str(Path(model))
 
 
 def _evaluate(args: argparse.Namespace) -> None:
-    from .evaluation import (check_save_dir, evaluate_photos, evaluate_sketches, format_scores, generate,
-                             save_sketches)
-    from .models import load_generator
-    from .session import start
+    from .evaluation import check_save_dir
 
     if args.save_dir:
         if args.direction == "s2i":
             raise ProfileError("--save-dir writes sketches; drop it for --direction s2i")
         check_save_dir(args.save_dir)  # before the work, not after
     path = _model_path(args.model, args.direction)
+    name = _model_label(args.model)
+
+    from .data import check_split_sizes
+    from .evaluation import evaluate_photos, evaluate_sketches, format_scores, generate, save_sketches
+    from .models import load_generator  # Keras: after the quick checks
+    from .session import start
+
     model = load_generator(path, direction=args.direction)
     session = start(data=args.data, verbose=not args.json)
+    check_split_sizes(session.data, test=2)
     test = session.data.split("test")
+
+    def progress(line: str) -> None:  # on stderr with --json: stdout holds the JSON alone
+        print(line, file=sys.stderr if args.json else sys.stdout)
+
     if args.direction == "s2i":
-        result = evaluate_photos(model, test)
-        print(json.dumps(result) if args.json else format_scores(result, name=path.name))
+        result = evaluate_photos(model, test, progress=progress)
+        print(json.dumps(result) if args.json else format_scores(result, name=name))
         return
-    sketches = generate(model, test)
-    result = evaluate_sketches(sketches, test)
+    sketches = generate(model, test, progress=progress)
+    result = evaluate_sketches(sketches, test, progress=progress)
     if args.json:
         print(json.dumps(result))
     else:
-        print(format_scores(result, name=path.name))
+        print(format_scores(result, name=name))
     if args.save_dir:
         folder = save_sketches(sketches, test, args.save_dir)
         print(f"{len(test)} sketches written to {folder}/", file=sys.stderr if args.json else sys.stdout)
@@ -160,14 +209,16 @@ def _faces_align(args: argparse.Namespace) -> None:
 
 
 def _sketch(args: argparse.Namespace) -> None:
-    from .faces import frame_files, output_paths, save_png, translate
+    from .faces import frame_images, output_paths, read_images, save_png, translate
 
     targets = output_paths(args.images, args.out)
+    path = _model_path(args.model, args.direction)
+    images = read_images(args.images)
     from .models import load_generator  # Keras: after the quick checks
 
-    model = load_generator(_model_path(args.model, args.direction), direction=args.direction)
+    model = load_generator(path, direction=args.direction)
     align = args.direction == "i2s" if args.align is None else args.align
-    framed = frame_files(args.images, align=align)
+    framed = frame_images(images, [str(image) for image in args.images], align=align)
     outputs = translate(model, [face.image for face in framed], direction=args.direction)
     what = "sketch" if args.direction == "i2s" else "photo"
     for source, target, face, image in zip(args.images, targets, framed, outputs):
@@ -175,39 +226,69 @@ def _sketch(args: argparse.Namespace) -> None:
         print(f"{source} -> {target} ({what})" + (f"; {face.note}" if face.note else ""))
 
 
+def _whole(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+
+
 def _size(text: str) -> int:
     try:
-        return check_image_size(int(text))
+        return check_training_size(_whole(text, "a power of two such as 64"))
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from err
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    value = _whole(text, "a positive whole number")
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value}")
+    return value
+
+
+def _weight(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 100, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a weight of 0 or more, got {text}")
+    return value
+
+
+MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are unsigned 32-bit numbers
+
+
+def _seed(text: str) -> int:
+    value = _whole(text, f"a whole number from 0 to {MAX_SEED}")
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {MAX_SEED}, got {value}")
     return value
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sketchlab``."""
     parser = argparse.ArgumentParser(prog="python -m sketchlab", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(required=True)
 
     demo = commands.add_parser("demo", help="train every method on the data in use, compare them, sketch new photos, "
                                            "and write an HTML report")
     demo.add_argument("--data", default=None, help="'toy' or a CUFS folder (default: data/cufs if present, else toy)")
-    demo.add_argument("--out", default="reports/demo", help="report folder (default: reports/demo)")
+    demo.add_argument("--out", default="reports/demo",
+                      help="report folder, with the trained generators in runs/ (default: reports/demo); a previous "
+                           "report there is replaced, a folder holding other files is refused")
     demo.add_argument("--profile", choices=("quick", "full"), default=None, help="default: full on a GPU, else quick")
     demo.set_defaults(run=_demo)
 
     data = commands.add_parser("data", help="make, download or inspect the data")
-    data_commands = data.add_subparsers(dest="data_command", required=True)
+    data_commands = data.add_subparsers(required=True)
     toy = data_commands.add_parser("toy", help="make the synthetic toy faces")
     toy.add_argument("--out", required=True, help="folder to create")
-    toy.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    toy.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
     toy.set_defaults(run=_data_toy)
-    download = data_commands.add_parser("download", help="download CUFS from Kaggle (public, no account needed)")
+    download = data_commands.add_parser("download", help="download CUFS from Kaggle (a public dataset; Kaggle may "
+                                                          "ask you to sign in, see docs/troubleshooting.md)")
     download.add_argument("--out", required=True, help="folder to create, e.g. data/cufs")
     download.set_defaults(run=_data_download)
     inspect = data_commands.add_parser("inspect", help="report the pairs and the split of a CUFS folder")
@@ -224,8 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--profile", choices=("quick", "full"), default=None, help="default: full on a GPU, else quick")
     train.add_argument("--image-size", type=_size, default=None, help="override the profile's image size")
     train.add_argument("--epochs", type=_positive, default=None, help="override the profile's epochs")
-    train.add_argument("--seed", type=int, default=0, help="seed (default 0): a CPU run is repeatable")
-    train.add_argument("--lambda-l1", type=float, default=None,
+    train.add_argument("--seed", type=_seed, default=0, help="seed (default 0): a CPU run is repeatable")
+    train.add_argument("--lambda-l1", type=_weight, default=None,
                        help="pix2pix only: weight of the L1 term (default: the paper's 100)")
     train.set_defaults(run=_train)
 
@@ -240,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=_evaluate)
 
     faces = commands.add_parser("faces", help="bring new photos into the CUFS frame")
-    faces_commands = faces.add_subparsers(dest="faces_command", required=True)
+    faces_commands = faces.add_subparsers(required=True)
     align = faces_commands.add_parser(
         "align", help="find the face in each image and crop it like a CUFS photo (200x250, eyes in place)")
     align.add_argument("images", nargs="+", metavar="IMAGE", help="photos (JPEG, PNG, ...), any size")
@@ -267,14 +348,38 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except (DataError, ProfileError) as err:
+    except SketchlabError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except Exception as err:
-        from .models import ModelFileError  # Keras is imported only by the commands that need it
-
-        if not isinstance(err, ModelFileError):
+    except OSError as err:
+        message = _write_error(err)
+        if message is None:
             raise
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
         return 2
     return 0
+
+
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+_NOT_A_FOLDER = {errno.ENOTDIR, errno.EEXIST}  # a file where a folder of the path should be
+
+
+def _write_error(err: OSError) -> str | None:
+    """What to tell the user about a disk that is full or a folder that may
+    not be written; None for other errors, which are bugs to show whole."""
+    text = str(err)
+    full = err.errno in _FULL or "No space left" in text or "Disk quota exceeded" in text
+    denied = err.errno in _DENIED or "Permission denied" in text or "Read-only file system" in text
+    where = f"{err.filename}: " if err.filename else ""
+    reason = err.strerror or text
+    if err.errno in _NOT_A_FOLDER and err.filename:
+        return (f"{where}cannot be made ({reason}): a file stands where the path needs a folder. Choose another "
+                "--out, or move that file.")
+    if not (full or denied):
+        return None
+    if full:
+        return (f"{where}cannot write ({reason}). Free some disk space, or point --out at a disk with room; "
+                "files written before stay as they were.")
+    return (f"{where}cannot write ({reason}). Choose an --out folder you may write to, or change the "
+            "folder's permissions.")

@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .errors import SketchlabError
+
 PROFILE_ENV = "SKETCHLAB_PROFILE"
 
 
-class ProfileError(ValueError):
-    """An unknown profile name; the message says where it came from."""
+class ProfileError(SketchlabError, ValueError):
+    """A bad setting (a profile name, an option that does not fit the model); the message says where it came from."""
 
 
 @dataclass(frozen=True)
@@ -84,14 +86,31 @@ PROFILES: dict[str, Profile] = {
 
 
 def check_image_size(size: int) -> int:
-    """``size`` if the generators can take it (a power of two >= 4: each
-    encoder block halves it, down to 1x1).
+    """``size`` if the networks can be built at it (a power of two >= 4:
+    each encoder block halves it, down to 1x1).
 
     Raises:
         ValueError: naming the size and what to use instead.
     """
     if size < 4 or size & (size - 1):
         raise ValueError(f"image size must be a power of two >= 4 (64, 128, 256), got {size}")
+    return size
+
+
+MIN_TRAINING_SIZE = 32  # below it the U-Net has under 5 levels and the PatchGAN judges one or two patches
+
+
+def check_training_size(size: int) -> int:
+    """``size`` if a model trained at it keeps its depth: a power of two of
+    at least :data:`MIN_TRAINING_SIZE` (smaller networks build, for a look
+    at their shapes, but learn nothing worth a run).
+
+    Raises:
+        ValueError: naming the size and what to use instead.
+    """
+    if size < MIN_TRAINING_SIZE or size & (size - 1):
+        raise ValueError(f"image size must be a power of two of at least {MIN_TRAINING_SIZE} (32, 64, 128, 256), "
+                         f"got {size}")
     return size
 
 

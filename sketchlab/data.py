@@ -17,12 +17,16 @@ IEEE TPAMI 31(11), 2009.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import SketchlabError
+from .files import FolderExistsError, publish_folder, shown, staging_folder  # the staging pair is re-exported
 
 DATASET_HANDLE = "arbazkhan971/cuhk-face-sketch-database-cufs"
 PHOTO_DIR = "photos"
@@ -45,7 +49,7 @@ MIRROR_FOLDERS = {
 }
 
 
-class DataError(Exception):
+class DataError(SketchlabError):
     """Bad or missing data; the message names the culprit and what to do."""
 
 
@@ -77,13 +81,19 @@ class CufsData:
         """One line: which data, where, how many pairs."""
         what = "TOY synthetic faces" if self.kind == "toy" else "real CUFS (CUHK)"
         n_train, n_test = len(self.split("train")), len(self.split("test"))
-        return f"{what} at {_shown(self.root)} ({len(self.pairs)} pairs: {n_train} train / {n_test} test)"
+        return f"{what} at {shown(self.root)} ({len(self.pairs)} pairs: {n_train} train / {n_test} test)"
 
-
-def _shown(path: Path) -> str:
-    """``path`` relative to the working folder when it is nearby, for printing."""
-    rel = os.path.relpath(path)
-    return rel if not rel.startswith("../../") else str(path)
+    def fingerprint(self) -> str:
+        """What a training checkpoint records of its data, so a run is never
+        resumed on other data: the kind, the number of training pairs and a
+        short hash of their person ids and file sizes (cheap: nothing is
+        decoded), e.g. ``toy faces, 88 train pairs, #1a2b3c4d``."""
+        train = self.split("train")
+        digest = hashlib.sha256()
+        for pair in train:
+            digest.update(f"{pair.person_id} {pair.photo.stat().st_size} {pair.sketch.stat().st_size}\n".encode())
+        what = "toy faces" if self.kind == "toy" else "real CUFS"
+        return f"{what}, {len(train)} train pairs, #{digest.hexdigest()[:8]}"
 
 
 # --------------------------------------------------------------------------
@@ -150,6 +160,9 @@ def find_root(folder: str | os.PathLike) -> Path:
     """The folder that holds ``photos/`` and ``sketches/``: ``folder`` itself,
     or one or two levels below it (an unzipped archive often adds one)."""
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"{folder}: is a file, not a folder. Point to the folder of the unzipped CUFS mirror, "
+                        "or use 'toy'.")
     if not folder.is_dir():
         raise DataError(
             f"{folder}: no such folder. Point to the unzipped CUFS mirror "
@@ -192,17 +205,34 @@ def list_images(folder: Path) -> list[Path]:
 
 
 def check_image(path: Path) -> None:
-    """Decode ``path`` fully and check its size is 200x250.
+    """Check ``path`` is a readable 200x250 image: the size from the header
+    first, so a wrong-size or huge file is refused without decoding it, then
+    a full decode, which finds truncated data.
 
     Raises:
-        DataError: unreadable, truncated, or the wrong size.
+        DataError: unreadable, truncated, too large, or the wrong size.
     """
+    import re
+    import warnings
+
     from PIL import Image
 
     try:
-        with Image.open(path) as im:
-            im.load()
-            size = im.size
+        with warnings.catch_warnings():  # Pillow only warns between its limit and twice it
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                size = im.size
+                if size == (IMAGE_WIDTH, IMAGE_HEIGHT):
+                    im.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        found = re.search(r"\((\d+) pixels\)", str(err))  # Pillow's message holds the pixel count
+        pixels = f"{int(found[1]) / 1e6:.3g} megapixels; " if found else ""
+        raise DataError(
+            f"{path}: the image is too large to open safely ({pixels}Pillow stops at "
+            f"{Image.MAX_IMAGE_PIXELS / 1e6:.3g} megapixels, a guard against decompression bombs). "
+            f"CUFS images are {IMAGE_WIDTH}x{IMAGE_HEIGHT} (width x height): use the aligned "
+            f"photos/ and sketches/ of the mirror, not the originals."
+        ) from None
     except Exception as err:  # PIL raises several types for bad files
         raise DataError(
             f"{path}: cannot read this image ({err}). The file is damaged or "
@@ -274,6 +304,23 @@ def load_cufs(folder: str | os.PathLike, check_images: bool = True) -> CufsData:
     return CufsData(root=root, kind=kind, pairs=tuple(pairs))
 
 
+def check_split_sizes(data: CufsData, train: int = 0, test: int = 0) -> None:
+    """Refuse data with fewer than ``train`` training or ``test`` test pairs:
+    a command that trains needs a batch, and scoring needs two test pairs
+    (rank-1 looks for each sketch's person among the others).
+
+    Raises:
+        DataError: naming the folder, the counts and what to do.
+    """
+    for split, least, why in (("train", train, "to fill one training batch"),
+                              ("test", test, "to score a model (rank-1 compares each sketch with the others)")):
+        have = len(data.split(split))
+        if have < least:
+            names = "F2-*/M2-*" if split == "train" else "f-*, f1-*, m-*, m1-*"
+            raise DataError(f"{shown(data.root)}: {have} {split} pairs, and at least {least} are needed {why}. "
+                            f"Add pairs to the {split} split (sketches named {names}), or use another --data.")
+
+
 def inspect(folder: str | os.PathLike) -> dict:
     """A JSON-ready report of the pairs and the split of a CUFS copy."""
     data = load_cufs(folder)
@@ -296,7 +343,7 @@ def inspect(folder: str | os.PathLike) -> dict:
 
 
 # --------------------------------------------------------------------------
-# Where data lives, writing it safely, and downloading it
+# Where data lives, and downloading it (written safely: sketchlab.files)
 
 
 def default_data_dir() -> Path:
@@ -305,24 +352,6 @@ def default_data_dir() -> Path:
         return Path(os.environ["SKETCHLAB_DATA_DIR"])
     repo_data = Path(__file__).resolve().parents[1] / "data"
     return repo_data if (repo_data / "README.md").exists() else Path.cwd() / "data"
-
-
-def staging_folder(dest: Path) -> Path:
-    """A fresh temporary folder beside ``dest``, to be renamed onto it when
-    complete; stale ones from interrupted runs are removed first."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    for stale in dest.parent.glob(f".{dest.name}.partial-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    tmp = dest.parent / f".{dest.name}.partial-{os.getpid()}"
-    tmp.mkdir()
-    return tmp
-
-
-def publish_folder(tmp: Path, dest: Path) -> None:
-    """Move a complete staging folder onto ``dest`` (which must not exist)."""
-    if dest.exists():
-        raise DataError(f"{dest}: already exists. Remove it first, or choose another --out.")
-    os.replace(tmp, dest)
 
 
 def _download_error(err: Exception) -> DataError:
@@ -360,8 +389,12 @@ def download(dest: str | os.PathLike) -> Path:
         DataError: network or permission failures, explained.
     """
     dest = Path(dest)
-    if dest.exists():
-        load_cufs(dest)  # already there: check it and reuse it
+    if dest.exists():  # already there: check it and reuse it
+        if not ((dest / PHOTO_DIR).is_dir() and (dest / SKETCH_DIR).is_dir()):
+            raise DataError(f"{dest}: exists and holds no {PHOTO_DIR}/ and {SKETCH_DIR}/, so it is not an earlier "
+                            "download; nothing was downloaded into it. Choose a new --out (a folder that does not "
+                            "exist yet).")
+        load_cufs(dest)  # a damaged copy is refused, naming the file
         return dest
     try:
         import kagglehub  # imported here: it reads credentials on import
@@ -376,7 +409,10 @@ def download(dest: str | os.PathLike) -> Path:
             shutil.copytree(root / sub, tmp / sub)
         (tmp / "SOURCE.json").write_text(json.dumps({"kaggle": DATASET_HANDLE}) + "\n")
         load_cufs(tmp)
-        publish_folder(tmp, dest)
+        try:
+            publish_folder(tmp, dest)
+        except FolderExistsError:
+            load_cufs(dest)  # another process downloaded it meanwhile: check it and use it
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest

@@ -32,10 +32,11 @@ from pathlib import Path
 import numpy as np
 
 from .data import IMAGE_HEIGHT, IMAGE_WIDTH, DataError
+from .files import atomic_write
 
 __all__ = ["FaceError", "AlignedFace", "LANDMARKS", "TEMPLATE", "TEMPLATE_SD", "ALIGN_WITH", "ALIGN_WEIGHTS",
            "load_image", "sample_photos", "detect_faces", "mirrored_landmarks", "similarity_transform", "warp", "align_face", "align_file", "fit_frame",
-           "frame_files", "output_paths", "save_png", "translate"]
+           "read_images", "frame_images", "frame_files", "output_paths", "save_png", "translate"]
 
 # MTCNN's five landmarks, in its order; "left" is the left of the image (the
 # person's right eye).
@@ -109,15 +110,19 @@ class AlignedFace:
 def load_image(path: str | os.PathLike) -> np.ndarray:
     """Read an image file as uint8 RGB, (H, W, 3).
 
-    Any size and the usual modes: RGB, grey, palette, CMYK; transparency
+    Any size up to Pillow's pixel limit (``PIL.Image.MAX_IMAGE_PIXELS``)
+    and the usual modes: RGB, grey, palette, CMYK; transparency
     (RGBA, LA, a palette with a transparent colour) is laid onto white;
     16-bit grey (PNG mode ``I;16``/``I``) is scaled to 8 bits (65535 -> 255);
     the EXIF orientation of phone photos is applied.
 
     Raises:
-        FaceError: a missing file, a folder, a file that is not an image, or a
-            damaged or truncated one; the message names it.
+        FaceError: a missing file, a folder, a file that is not an image, one
+            over Pillow's pixel limit, or a damaged or truncated one; the
+            message names it.
     """
+    import warnings
+
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
@@ -126,15 +131,33 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
     if not path.exists():
         raise FaceError(f"{path}: no such file. Check the path.")
     try:
-        with Image.open(path) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            return _rgb(image)
+        with warnings.catch_warnings():  # Pillow only warns between its limit and twice it
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                return _rgb(image)
     except UnidentifiedImageError:
         raise FaceError(f"{path}: not an image file (Pillow cannot read it). Pass a photo as JPEG or PNG.") from None
-    except Exception as err:  # truncated data, broken chunks, decompression bombs, ...
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        raise _too_large(path, err) from None
+    except Exception as err:  # truncated data, broken chunks, ...
         raise FaceError(f"{path}: cannot read this image ({type(err).__name__}: {err}). The file is damaged or "
                         "truncated: copy or export it again.") from None
+
+
+def _too_large(path: Path, err: Exception) -> FaceError:
+    """The error for an image over Pillow's pixel limit, which Pillow will not decode
+    (a small file can declare a huge image, a decompression bomb)."""
+    import re
+
+    from PIL import Image
+
+    found = re.search(r"\((\d+) pixels\)", str(err))  # Pillow's message holds the pixel count
+    pixels = f"{int(found[1]) / 1e6:.3g} megapixels; " if found else ""
+    limit = f"{Image.MAX_IMAGE_PIXELS / 1e6:.3g} megapixels"
+    return FaceError(f"{path}: the image is too large to open safely ({pixels}Pillow stops at {limit}, a guard "
+                     f"against decompression bombs). Shrink it below {limit} and try again.")
 
 
 def _rgb(image) -> np.ndarray:
@@ -403,35 +426,52 @@ def output_paths(inputs: Sequence[str | os.PathLike], out: str | os.PathLike) ->
     return paths
 
 
-def frame_files(paths: Sequence[str | os.PathLike], align: bool = True) -> list[AlignedFace]:
-    """Every file read and brought into the CUFS frame (:func:`align_face`,
-    or :func:`fit_frame` when ``align`` is False), before anything is written.
+def read_images(paths: Sequence[str | os.PathLike]) -> list[np.ndarray]:
+    """Every file read (:func:`load_image`), before any slow work: a typo
+    fails in a moment, not after TensorFlow and a model have loaded.
 
     Raises:
-        FaceError: naming each file that could not be read or holds no face
-            (all of them, not only the first).
+        FaceError: naming each file that could not be read (all of them, not only the first).
     """
-    images, problems = [], {}
-    for index, path in enumerate(paths):  # read everything first: a typo fails before the slow detection
+    images, problems = [], []
+    for path in paths:
         try:
             images.append(load_image(path))
         except FaceError as err:
-            images.append(None)
-            problems[index] = str(err)
-    framed = []
-    for index, (path, image) in enumerate(zip(paths, images)):
-        if image is None:
-            continue
+            problems.append(str(err))
+    _refuse(problems, len(paths))
+    return images
+
+
+def frame_images(images: Sequence[np.ndarray], names: Sequence[str], align: bool = True) -> list[AlignedFace]:
+    """Each image brought into the CUFS frame (:func:`align_face`, or
+    :func:`fit_frame` when ``align`` is False), before anything is written.
+
+    Raises:
+        FaceError: naming each image that holds no face (all of them, not only the first).
+    """
+    framed, problems = [], []
+    for image, name in zip(images, names):
         try:
-            framed.append(align_face(image, name=str(path)) if align else fit_frame(image, name=str(path)))
+            framed.append(align_face(image, name=name) if align else fit_frame(image, name=name))
         except FaceError as err:
-            problems[index] = str(err)
-    problems = [problems[index] for index in sorted(problems)]
-    if problems:
-        head = f"{len(problems)} of {len(paths)} inputs failed:\n  " if len(problems) > 1 else ""
-        tail = "\nNothing was written: every input is checked first." if len(paths) > 1 else ""
-        raise FaceError(head + "\n  ".join(problems) + tail)
+            problems.append(str(err))
+    _refuse(problems, len(images))
     return framed
+
+
+def frame_files(paths: Sequence[str | os.PathLike], align: bool = True) -> list[AlignedFace]:
+    """:func:`read_images`, then :func:`frame_images`: every file read and
+    framed before anything is written."""
+    return frame_images(read_images(paths), [str(path) for path in paths], align=align)
+
+
+def _refuse(problems: list[str], total: int) -> None:
+    """Raise one FaceError listing every problem, if there is any."""
+    if problems:
+        head = f"{len(problems)} of {total} inputs failed:\n  " if len(problems) > 1 else ""
+        tail = "\nNothing was written: every input is checked first." if total > 1 else ""
+        raise FaceError(head + "\n  ".join(problems) + tail)
 
 
 def save_png(image: np.ndarray, path: str | os.PathLike) -> Path:
@@ -440,13 +480,8 @@ def save_png(image: np.ndarray, path: str | os.PathLike) -> Path:
     from PIL import Image
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.partial-{os.getpid()}.png")
-    try:
+    with atomic_write(path) as tmp:
         Image.fromarray(np.asarray(image)).save(tmp, format="PNG")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

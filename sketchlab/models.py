@@ -36,6 +36,7 @@ import tensorflow as tf
 from keras import layers
 
 from .config import check_image_size
+from .errors import ModelFileError
 
 INIT_STDDEV = 0.02  # pix2pix / DCGAN weight initialisation: N(0, 0.02)
 # BatchNorm momentum of the GAN networks (the DCGAN pair, the PatchGAN): 0.9,
@@ -445,8 +446,6 @@ def dcgan_discriminator(filters: int = 64, channels: int = 1) -> keras.Model:
     return keras.Model(image, logit, name="dcgan_discriminator")
 
 
-class ModelFileError(Exception):
-    """A model file that is missing or cannot be loaded; the message says which and why."""
 
 
 def _saved_with(path: Path) -> str | None:

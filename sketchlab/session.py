@@ -30,14 +30,26 @@ class Session:
     data: CufsData
     device: str
 
-    def line(self) -> str:
-        """The one line printed at the top of every notebook and command."""
+    def line(self, image_size: int | None = None, batch_size: int | None = None, epochs: int | None = None) -> str:
+        """The one line printed at the top of every notebook and command;
+        a command that trains with other sizes than the profile's passes
+        them, so the line says what really runs."""
         p = self.profile
+        size = image_size or p.image_size
         return (
-            f"sketchlab {__version__} | profile {p.name} ({p.image_size}x{p.image_size}, "
-            f"batch {p.batch_size}, {p.epochs} epochs) | data: {self.data.describe()} | "
+            f"sketchlab {__version__} | profile {p.name} ({size}x{size}, "
+            f"batch {batch_size or p.batch_size}, {epochs or p.epochs} epochs) | data: {self.data.describe()} | "
             f"device: {self.device}"
         )
+
+    def print_header(self, **overrides: int | None) -> None:
+        """Print :meth:`line` (with ``overrides``), and a loud note when the toy faces stand in for CUFS."""
+        print(self.line(**overrides))
+        if self.data.kind == "toy":
+            print(
+                "NOTE: the TOY faces stand in for CUFS (offline, synthetic); numbers measured on them "
+                "say nothing about real faces. Real data: `python -m sketchlab data download --out data/cufs`."
+            )
 
 
 def resolve_data(data: str | os.PathLike | None = None, download: bool = False) -> CufsData:
@@ -94,12 +106,7 @@ def start(
         profile=get_profile(profile), data=resolve_data(data, download), device=device_name()
     )
     if verbose:
-        print(session.line())
-        if session.data.kind == "toy":
-            print(
-                "NOTE: the TOY faces stand in for CUFS (offline, synthetic); numbers measured on them "
-                "say nothing about real faces. Real data: `python -m sketchlab data download --out data/cufs`."
-            )
+        session.print_header()
     return session
 
 

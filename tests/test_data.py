@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import kagglehub  # a declared dependency: a broken install fails here, not as skips
 import pytest
 from fakes import SOME_PERSONS, make_mirror, run_cli, write_image
 
@@ -145,6 +146,26 @@ def test_bad_input_names_the_culprit(mirror, case):
     assert culprit in str(err.value)
 
 
+@pytest.mark.parametrize("limit", [40_000, 20_000], ids=["over the limit: a warning", "over twice: an error"])
+def test_an_image_over_pillows_pixel_limit_is_too_large_not_damaged(mirror, monkeypatch, limit):
+    from PIL import Image
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", limit)  # the 200x250 images (50,000 pixels) are now huge
+    photo = mirror / "photos" / "f-005-01.jpg"
+    with pytest.raises(DataError) as err:
+        data.check_image(photo)
+    message = str(err.value)
+    assert message.startswith(f"{photo}: the image is too large") and "0.05 megapixels" in message
+    assert "damaged" not in message and "200x250" in message
+
+
+def test_the_size_is_checked_before_the_pixels_are_decoded(tmp_path):
+    path = write_image(tmp_path / "big.png", "RGB", size=(300, 300))
+    path.write_bytes(path.read_bytes()[:400])  # the header says 300x300; the pixels are cut off
+    with pytest.raises(DataError, match=r"the image is 300x300, CUFS images are 200x250"):
+        data.check_image(path)
+
+
 @pytest.mark.parametrize("case", ["photo without sketch", "truncated jpeg", "no sketches folder"])
 def test_bad_input_exits_non_zero_on_the_command_line(mirror, case):
     culprit = _break(mirror, case)
@@ -154,7 +175,6 @@ def test_bad_input_exits_non_zero_on_the_command_line(mirror, case):
 
 
 def test_download_copies_photos_and_sketches(tmp_path, monkeypatch):
-    kagglehub = pytest.importorskip("kagglehub")
     archive = make_mirror(tmp_path / "cache" / "versions" / "1")
     monkeypatch.setattr(kagglehub, "dataset_download", lambda handle, **kw: str(archive))
     dest = data.download(tmp_path / "data" / "cufs")
@@ -164,7 +184,6 @@ def test_download_copies_photos_and_sketches(tmp_path, monkeypatch):
 
 
 def test_interrupted_download_leaves_nothing(tmp_path, monkeypatch):
-    kagglehub = pytest.importorskip("kagglehub")
     archive = make_mirror(tmp_path / "cache")
     monkeypatch.setattr(kagglehub, "dataset_download", lambda handle, **kw: str(archive))
     real_copytree, calls = shutil.copytree, []
@@ -181,16 +200,30 @@ def test_interrupted_download_leaves_nothing(tmp_path, monkeypatch):
     assert list((tmp_path / "data").iterdir()) == []
 
 
+def test_a_download_finished_by_another_process_meanwhile_is_used(tmp_path, monkeypatch):
+    archive = make_mirror(tmp_path / "cache")
+    dest = tmp_path / "data" / "cufs"
+
+    def download_while_another_finishes(handle, **kw):
+        make_mirror(dest, other_folders=False)  # another notebook's download lands first
+        return str(archive)
+
+    monkeypatch.setattr(kagglehub, "dataset_download", download_while_another_finishes)
+    assert data.download(dest) == dest
+    assert len(load_cufs(dest).pairs) == 6
+    assert [p.name for p in dest.parent.iterdir()] == ["cufs"]  # ours removed
+
+
 @pytest.mark.parametrize(
     "error, advice",
     [
         (RuntimeError("401 Client Error: Unauthorized"), "KAGGLE_USERNAME"),
         (RuntimeError("403 Forbidden"), "Colab secrets"),
         (ConnectionError("Max retries exceeded: Failed to resolve 'www.kaggle.com'"), "offline"),
+        (RuntimeError("500 Server Error"), "the download failed. Try again"),
     ],
 )
 def test_download_failures_say_what_to_do(tmp_path, monkeypatch, error, advice):
-    kagglehub = pytest.importorskip("kagglehub")
 
     def fail(handle, **kw):
         raise error
@@ -208,3 +241,46 @@ def test_importing_sketchlab_does_not_touch_kaggle():
         "assert not {'kaggle', 'kagglehub'} & set(sys.modules), sorted(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_two_files_of_one_person_are_refused(mirror):
+    write_image(mirror / "photos" / "f-005-01.png", "RGB")  # a second photo of f-005-01
+    with pytest.raises(DataError) as err:
+        load_cufs(mirror)
+    assert str(err.value) == (f"{mirror / 'photos' / 'f-005-01.png'}: same person id 'f-005-01' as "
+                              f"{mirror / 'photos' / 'f-005-01.jpg'}. Keep one photo per person.")
+
+
+def test_an_unknown_split_is_named(mirror):
+    with pytest.raises(ValueError, match="unknown split 'val'; use 'train' or 'test'"):
+        load_cufs(mirror).split("val")
+
+
+def test_download_into_a_folder_holding_something_else_is_refused_without_downloading(tmp_path, monkeypatch):
+    def never(handle, **kw):
+        raise AssertionError("downloaded")
+
+    monkeypatch.setattr(kagglehub, "dataset_download", never)
+    dest = tmp_path / "cufs"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("mine")
+    with pytest.raises(DataError, match=r"cufs: exists and holds no photos/ and sketches/.*Choose a new --out"):
+        data.download(dest)
+    assert [p.name for p in dest.iterdir()] == ["notes.txt"]
+
+
+def test_a_missing_folder_is_named_with_what_to_do(tmp_path):
+    with pytest.raises(DataError, match=r"nowhere: no such folder\. Point to the unzipped CUFS mirror .*or use 'toy'"):
+        load_cufs(tmp_path / "nowhere")
+    (tmp_path / "afile").write_text("not a folder")
+    with pytest.raises(DataError, match=r"afile: is a file, not a folder\. Point to the folder"):
+        load_cufs(tmp_path / "afile")
+
+
+def test_a_split_smaller_than_a_command_needs_is_refused(mirror):
+    few = load_cufs(mirror)  # 2 train and 4 test pairs
+    data.check_split_sizes(few, train=2, test=2)
+    with pytest.raises(DataError, match=r"2 train pairs, and at least 4 are needed .*Add pairs to the train split"):
+        data.check_split_sizes(few, train=4)
+    with pytest.raises(DataError, match=r"4 test pairs, and at least 5 are needed to score"):
+        data.check_split_sizes(few, test=5)

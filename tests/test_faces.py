@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageOps
+from PIL import Image
+from skimage import data as skdata
 
 from sketchlab import faces
 from sketchlab.cli import main
 from sketchlab.data import Pair
-
-skdata = pytest.importorskip("skimage.data")
 
 
 def luma(image: np.ndarray) -> np.ndarray:
@@ -86,6 +85,16 @@ def test_what_is_not_an_image_is_refused_by_name(photo_files, tmp_path):
         with pytest.raises(faces.FaceError, match=words) as err:
             faces.load_image(path)
         assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("limit", [200_000, 100_000], ids=["over the limit: a warning", "over twice: an error"])
+def test_an_image_over_pillows_pixel_limit_is_too_large_not_damaged(photo_files, monkeypatch, limit):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", limit)  # the 512x512 astronaut (262,144 pixels) is now huge
+    with pytest.raises(faces.FaceError) as err:
+        faces.load_image(photo_files["rgb"])
+    message = str(err.value)
+    assert message.startswith(f"{photo_files['rgb']}: the image is too large") and "0.262 megapixels" in message
+    assert f"Shrink it below {limit / 1e6:.3g} megapixels" in message and "damaged" not in message
 
 
 # ------------------------------------------------------------------- alignment
@@ -284,8 +293,17 @@ def test_a_bad_input_fails_the_whole_command_and_nothing_is_written(unet64, phot
     status = main(["sketch", str(model), str(photo_files["rgb"]), str(tmp_path / "wall.png"),
                    str(tmp_path / "notes.jpg"), "--out", str(out)])
     err = capsys.readouterr().err
-    assert status == 2 and err.startswith("error: 2 of 3 inputs failed")
-    assert "wall.png: no face found" in err and "notes.jpg: not an image" in err and "Nothing was written" in err
+    assert status == 2 and "notes.jpg: not an image" in err and "Nothing was written" in err
+    assert "wall.png" not in err  # files are read before the model and MTCNN load: a bad file fails at once
+    assert not out.exists()
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n")
+    status = main(["sketch", str(model), str(tmp_path / "notes.jpg"), str(tmp_path / "broken.png"),
+                   str(photo_files["rgb"]), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2 and err.startswith("error: 2 of 3 inputs failed") and "broken.png" in err
+    status = main(["sketch", str(model), str(photo_files["rgb"]), str(tmp_path / "wall.png"), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2 and "wall.png: no face found" in err and "Nothing was written" in err
     assert not out.exists()
 
     same_stem = tmp_path / "other" / "astronaut.png"
@@ -302,3 +320,30 @@ def test_a_bad_input_fails_the_whole_command_and_nothing_is_written(unet64, phot
 
     assert main(["sketch", str(tmp_path / "nope.keras"), str(photo_files["rgb"]), "--out", str(tmp_path / "x")]) == 2
     assert "nope.keras" in capsys.readouterr().err and not (tmp_path / "x").exists()
+
+
+def test_out_naming_a_file_is_refused_before_any_image_is_read(tmp_path, capsys):
+    (tmp_path / "taken").write_text("mine")
+    assert main(["faces", "align", str(tmp_path / "missing.jpg"), "--out", str(tmp_path / "taken")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {tmp_path / 'taken'}: is a file; --out must be a folder (it is made if missing).\n"
+    assert (tmp_path / "taken").read_text() == "mine"
+
+
+def test_translate_refuses_an_unknown_direction_no_images_and_uncropped_images(unet64):
+    crop = np.zeros((250, 200, 3), np.uint8)
+    with pytest.raises(ValueError, match="direction must be 'i2s' or 's2i', not 'sketch'"):
+        faces.translate(unet64, crop, direction="sketch")
+    with pytest.raises(ValueError, match="no images to translate"):
+        faces.translate(unet64, [])
+    with pytest.raises(ValueError, match=r"expected 200x250 images \(align_face or fit_frame first\), got shape "
+                                         r"\(300, 400, 3\)"):
+        faces.translate(unet64, [np.zeros((300, 400, 3), np.uint8)])
+
+
+def test_arrays_that_are_not_8_bit_images_are_refused():
+    with pytest.raises(ValueError, match="expected a uint8 image, got float64; use load_image"):
+        faces.fit_frame(np.zeros((250, 200, 3)))
+    with pytest.raises(ValueError, match=r"expected an \(H, W\), \(H, W, 1\) or \(H, W, 3\) image, got shape "
+                                         r"\(250, 200, 4\)"):
+        faces.fit_frame(np.zeros((250, 200, 4), np.uint8))

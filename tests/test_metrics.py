@@ -200,3 +200,13 @@ def test_colour_psnr_uses_all_three_channels():
         metrics.colour_psnr(a[..., :1], b[..., :1])
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         metrics.colour_psnr(a + 2, b)
+
+
+def test_empty_batches_text_and_wide_integers_are_explained():
+    for metric in (fsim, ssim, psnr, l1):
+        with pytest.raises(ValueError, match=r"x: the batch is empty \(shape \(0, 20, 20, 1\)\)"):
+            metric(np.zeros((0, 20, 20, 1)), np.zeros((0, 20, 20, 1)))
+        with pytest.raises(ValueError, match="x: expected a numeric image array, got dtype <U1"):
+            metric(np.full((20, 20), "a"), np.zeros((20, 20)))
+    with pytest.raises(ValueError, match=r"image: integer images must be 8-bit, in \[0, 255\]; got \[0, 300\]"):
+        to_grey(np.array([[[0, 300, 0]]], np.int32))
