@@ -73,6 +73,28 @@ def train_method(name: str, data: CufsData, profile: Profile, out: str | Path | 
     return Method(name, generator, run.history, time.perf_counter() - start, s2i)
 
 
+def save_method(method: Method, folder: str | Path) -> Path:
+    """Write ``method`` as a run folder that :func:`load_or_train` and
+    ``python -m sketchlab sketch`` read: ``generator.keras`` (and CycleGAN's
+    ``s2i.keras``) and ``history.csv``; no checkpoint, as there is nothing to resume."""
+    import csv
+
+    from .files import atomic_write
+    from .training import save_model
+
+    folder = Path(folder)
+    save_model(method.generator, folder / "generator.keras")
+    if method.s2i is not None:
+        save_model(method.s2i, folder / "s2i.keras")
+    columns = list(method.history)
+    with atomic_write(folder / "history.csv") as tmp, open(tmp, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["epoch", *columns])
+        for epoch, values in enumerate(zip(*(method.history[c] for c in columns))):
+            writer.writerow([epoch, *values])
+    return folder
+
+
 def load_or_train(name: str, data: CufsData, profile: Profile, runs: str | Path, verbose: int = 2,
                   log: Callable[[str], None] = print) -> Method:
     """Method ``name`` from its run folder ``runs/name`` (saved by notebooks
@@ -105,13 +127,16 @@ def draw(methods: Sequence[Method], pairs: Sequence[Pair]) -> dict[str, np.ndarr
     return {BASELINE: grey_photos(pairs), **{m.label: generate(m.generator, pairs) for m in methods}}
 
 
-def score_all(sketches: dict[str, np.ndarray], pairs: Sequence[Pair]) -> dict[str, dict[str, float]]:
+def score_all(sketches: dict[str, np.ndarray], pairs: Sequence[Pair],
+              progress: Callable[[str], None] | None = None) -> dict[str, dict[str, float]]:
     """The scores of every row of :func:`draw` against the artists' sketches:
-    label -> {metric: mean}."""
+    label -> {metric: mean}. ``progress`` (e.g. ``print``) is told a line per
+    chunk of pairs scored; None: silent."""
     from .evaluation import ground_truth, score
 
     real = ground_truth(pairs)
-    return {label: score(images, real) for label, images in sketches.items()}
+    return {label: score(images, real, progress=progress, what=f"scoring {label}")
+            for label, images in sketches.items()}
 
 
 def best(results: dict[str, dict[str, float]]) -> dict[str, str]:

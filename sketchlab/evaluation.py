@@ -15,14 +15,16 @@ learned nothing of faces would draw.
 
 from __future__ import annotations
 
-import functools
 import shutil
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from .data import IMAGE_HEIGHT, IMAGE_WIDTH, DataError, Pair, publish_folder, staging_folder
+from .data import IMAGE_HEIGHT, IMAGE_WIDTH, DataError, Pair
+from .files import publish_folder, staging_folder
+
 
 def load_grey(path: str | Path) -> np.ndarray:
     """One image file as grey (ITU-R 601 luma, 8-bit like the files), (H, W, 1) in [0, 1]."""
@@ -42,11 +44,31 @@ def grey_photos(pairs: Sequence[Pair]) -> np.ndarray:
     return np.stack([load_grey(p.photo) for p in pairs])
 
 
-def generate(model, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
+Progress = Callable[[str], None]  # told one line per chunk of work, e.g. print
+
+
+class _Meter:
+    """Tells ``progress`` how far a long job is, as Keras' ``fit`` does:
+    ``what: done/total unit, elapsed, about T left``."""
+
+    def __init__(self, progress: Progress | None, what: str, total: int, unit: str):
+        self.progress, self.what, self.total, self.unit = progress, what, total, unit
+        self.start = time.perf_counter()
+
+    def __call__(self, done: int) -> None:
+        if self.progress is None:
+            return
+        elapsed = time.perf_counter() - self.start
+        left = f", about {elapsed / done * (self.total - done):.0f} s left" if done < self.total else ""
+        self.progress(f"{self.what}: {done}/{self.total} {self.unit}, {elapsed:.0f} s{left}")
+
+
+def generate(model, pairs: Sequence[Pair], batch_size: int = 32, progress: Progress | None = None) -> np.ndarray:
     """Sketches drawn by ``model`` for the photos of ``pairs``, back in the
     200x250 frame and rounded to 8-bit grey: (N, 250, 200, 1) in [0, 1].
 
     The photos go through the test pipeline at the model's input size.
+    ``progress`` (e.g. ``print``) is told a line per batch; None: silent.
     """
     import tensorflow as tf
 
@@ -54,22 +76,46 @@ def generate(model, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
 
     size = int(model.input_shape[1])
     out = []
+    meter = _Meter(progress, "drawing sketches", len(pairs), "photos")
     for photos, _ in paired_dataset(pairs, size, batch_size, training=False):
         sketches = unpad(to_unit_range(model(photos, training=False)), IMAGE_HEIGHT, IMAGE_WIDTH)
         out.append(tf.round(sketches[..., :1] * 255.0).numpy() / 255.0)
+        meter(sum(len(batch) for batch in out))
     return np.concatenate(out).astype(np.float64)
 
 
 METRICS = ("fsim", "ssim", "psnr", "l1", "rank1", "sharpness")
+PER_PAIR = ("fsim", "ssim", "psnr", "l1")  # one value per pair: can be measured a chunk of pairs at a time
+PROGRESS_PAIRS = 25  # pairs scored between two progress lines
 
 
-def score(generated: np.ndarray, real: np.ndarray, names: tuple[str, ...] = METRICS) -> dict[str, float]:
+def _means(measures: dict[str, Callable], generated: np.ndarray, real: np.ndarray, progress: Progress | None,
+           what: str) -> dict[str, float]:
+    """The mean of each per-pair measure; with ``progress``, measured a chunk
+    of pairs at a time so that it can be told after each."""
+    n = len(generated)
+    step = PROGRESS_PAIRS if progress else max(n, 1)
+    meter = _Meter(progress, what, n, "pairs")
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in measures}
+    for i in range(0, n, step):
+        for name, measure in measures.items():
+            parts[name].append(np.asarray(measure(generated[i : i + step], real[i : i + step])))
+        meter(min(i + step, n))
+    return {name: float(np.mean(np.concatenate(values))) for name, values in parts.items()}
+
+
+def score(generated: np.ndarray, real: np.ndarray, names: tuple[str, ...] = METRICS,
+          progress: Progress | None = None, what: str = "scoring") -> dict[str, float]:
     """Mean FSIM, SSIM, PSNR (dB), L1, the rank-1 rate and the sharpness ratio of ``generated``
     against ``real`` (both (N, H, W, 1) in [0, 1], row i is person i); ``names``
-    picks some of them (FSIM takes most of the time)."""
+    picks some of them (FSIM takes most of the time). ``progress`` (e.g.
+    ``print``) is told ``what`` and how far, a line per chunk of pairs; None: silent."""
     from . import metrics
 
-    return {name: float(np.mean(getattr(metrics, name)(generated, real))) for name in names}
+    values = _means({name: getattr(metrics, name) for name in names if name in PER_PAIR}, generated, real,
+                    progress, what)
+    values.update({name: float(getattr(metrics, name)(generated, real)) for name in names if name not in PER_PAIR})
+    return {name: values[name] for name in names}
 
 
 def real_photos(pairs: Sequence[Pair]) -> np.ndarray:
@@ -83,69 +129,87 @@ def real_photos(pairs: Sequence[Pair]) -> np.ndarray:
     return np.stack(out)
 
 
-def generate_photos(model, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
+def generate_photos(model, pairs: Sequence[Pair], batch_size: int = 32,
+                    progress: Progress | None = None) -> np.ndarray:
     """Photos drawn by a sketch -> photo ``model`` from the artists' sketches
-    of ``pairs``, back in the 200x250 frame, 8-bit RGB: (N, 250, 200, 3) in [0, 1]."""
+    of ``pairs``, back in the 200x250 frame, 8-bit RGB: (N, 250, 200, 3) in [0, 1].
+    ``progress``: as :func:`generate`'s."""
     import tensorflow as tf
 
     from .pipeline import paired_dataset, to_unit_range, unpad
 
     size = int(model.input_shape[1])
     out = []
+    meter = _Meter(progress, "drawing photos", len(pairs), "sketches")
     for _, sketches in paired_dataset(pairs, size, batch_size, training=False):
         photos = unpad(to_unit_range(model(sketches, training=False)), IMAGE_HEIGHT, IMAGE_WIDTH)
         out.append(tf.round(photos * 255.0).numpy() / 255.0)
+        meter(sum(len(batch) for batch in out))
     return np.concatenate(out).astype(np.float64)
 
 
-def score_photos(generated: np.ndarray, real: np.ndarray) -> dict[str, float]:
+def score_photos(generated: np.ndarray, real: np.ndarray, progress: Progress | None = None,
+                 what: str = "scoring") -> dict[str, float]:
     """Mean FSIM and SSIM (on 8-bit grey), colour PSNR (dB) and colour L1 of
-    ``generated`` photos against ``real`` ones ((N, H, W, 3) in [0, 1])."""
+    ``generated`` photos against ``real`` ones ((N, H, W, 3) in [0, 1]).
+    ``progress``, ``what``: as :func:`score`'s."""
     from . import metrics
 
-    grey_generated, grey_real = metrics.to_grey(generated, eight_bit=True), metrics.to_grey(real, eight_bit=True)
-    return {"fsim": float(np.mean(metrics.fsim(grey_generated, grey_real))),
-            "ssim": float(np.mean(metrics.ssim(grey_generated, grey_real))),
-            "psnr": float(np.mean(metrics.colour_psnr(generated, real))),
-            "l1": float(np.mean(np.abs(generated - real)))}
+    def grey(measure: Callable) -> Callable:
+        return lambda x, y: measure(metrics.to_grey(x, eight_bit=True), metrics.to_grey(y, eight_bit=True))
+
+    return _means({"fsim": grey(metrics.fsim), "ssim": grey(metrics.ssim), "psnr": metrics.colour_psnr,
+                   "l1": lambda x, y: np.abs(x - y).mean(axis=(1, 2, 3))}, generated, real, progress, what)
 
 
-def evaluate_photos(model, pairs: Sequence[Pair], batch_size: int = 32) -> dict:
+def evaluate_photos(model, pairs: Sequence[Pair], batch_size: int = 32, progress: Progress | None = None) -> dict:
     """Score a sketch -> photo ``model`` against the real photos of ``pairs``,
-    beside a flat grey image as the baseline.
+    beside a flat grey image as the baseline. ``progress`` (e.g. ``print``)
+    is told a line per batch drawn and per chunk of pairs scored; None: silent.
 
     Returns:
         ``{"model": {metric: mean}, "baseline": {metric: mean}, "n": len(pairs),
         "direction": "s2i"}``.
     """
     real = real_photos(pairs)
-    return {"model": score_photos(generate_photos(model, pairs, batch_size), real),
-            "baseline": score_photos(np.full_like(real, 128 / 255), real), "n": len(pairs), "direction": "s2i"}
+    drawn = generate_photos(model, pairs, batch_size, progress)
+    return {"model": score_photos(drawn, real, progress, "scoring the photos"),
+            "baseline": score_photos(np.full_like(real, 128 / 255), real, progress, "scoring flat grey (baseline)"),
+            "n": len(pairs), "direction": "s2i"}
 
 
-def evaluate(model, pairs: Sequence[Pair], batch_size: int = 32) -> dict:
+def evaluate(model, pairs: Sequence[Pair], batch_size: int = 32, progress: Progress | None = None) -> dict:
     """Score ``model`` and the grey-photo baseline on ``pairs`` (the test split).
+    ``progress`` (e.g. ``print``) is told a line per batch drawn and per chunk
+    of pairs scored; None: silent.
 
     Returns:
         ``{"model": {metric: mean}, "baseline": {metric: mean}, "n": len(pairs)}``.
     """
-    return evaluate_sketches(generate(model, pairs, batch_size), pairs)
+    return evaluate_sketches(generate(model, pairs, batch_size, progress), pairs, progress)
 
 
-def evaluate_sketches(generated: np.ndarray, pairs: Sequence[Pair]) -> dict:
+def evaluate_sketches(generated: np.ndarray, pairs: Sequence[Pair], progress: Progress | None = None) -> dict:
     """As :func:`evaluate`, for sketches already drawn by :func:`generate`."""
     return {
-        "model": score(generated, ground_truth(pairs)),
-        "baseline": dict(_baseline_scores(tuple(pairs))),
+        "model": score(generated, ground_truth(pairs), progress=progress, what="scoring the sketches"),
+        "baseline": dict(_baseline_scores(tuple(pairs), progress)),
         "n": len(pairs),
     }
 
 
-@functools.lru_cache(maxsize=4)
-def _baseline_scores(pairs: tuple[Pair, ...]) -> dict[str, float]:
+_BASELINES: dict[tuple[Pair, ...], dict[str, float]] = {}  # the last few sets of pairs scored
+
+
+def _baseline_scores(pairs: tuple[Pair, ...], progress: Progress | None = None) -> dict[str, float]:
     """The grey-photo baseline's scores on ``pairs``, computed once per set of
-    pairs (FSIM takes a few seconds on the 100 test pairs)."""
-    return score(grey_photos(pairs), ground_truth(pairs))
+    pairs (as long to score as a model's sketches)."""
+    if pairs not in _BASELINES:
+        if len(_BASELINES) >= 4:
+            del _BASELINES[next(iter(_BASELINES))]
+        _BASELINES[pairs] = score(grey_photos(pairs), ground_truth(pairs), progress=progress,
+                                  what="scoring the grey photos (baseline)")
+    return _BASELINES[pairs]
 
 
 _COLUMNS = (("fsim", "FSIM", "7.3f"), ("ssim", "SSIM", "7.3f"), ("psnr", "PSNR", "7.2f"), ("l1", "L1", "7.3f"),
@@ -157,10 +221,11 @@ def format_scores(result: dict, name: str = "model") -> str:
     table for the terminal or a notebook."""
     photos = result.get("direction") == "s2i"
     columns = [c for c in _COLUMNS if c[0] in result["model"]]
-    lines = ["".ljust(22) + "".join(f"{title:>{fmt[0]}}" for _, title, fmt in columns)]
     baseline = "flat grey (baseline)" if photos else "grey photo (baseline)"
+    width = max(len(name), len(baseline)) + 1  # the model's name whole: a run folder's path tells runs apart
+    lines = ["".ljust(width) + "".join(f"{title:>{fmt[0]}}" for _, title, fmt in columns)]
     for label, key in ((name, "model"), (baseline, "baseline")):
-        lines.append(f"{label[:21]:22}" + "".join(f"{result[key][k]:{fmt}}" for k, _, fmt in columns))
+        lines.append(f"{label:{width}}" + "".join(f"{result[key][k]:{fmt}}" for k, _, fmt in columns))
     if photos:
         lines.append(f"({result['n']} test pairs, sketch -> photo, 200x250; FSIM and SSIM on grey, PSNR and L1 "
                      "on colour)")
@@ -173,9 +238,11 @@ def check_save_dir(folder: str | Path) -> Path:
     """``folder`` as a Path, if it is free to write sketches into (missing or empty).
 
     Raises:
-        DataError: the folder holds files already.
+        DataError: the folder holds files already, or is a file.
     """
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"{folder}: is a file; --save-dir must name a folder (made if missing). Choose another name.")
     if folder.exists() and any(folder.iterdir()):
         raise DataError(f"{folder}: not empty. Choose a new --save-dir, or remove it first.")
     return folder

@@ -1,11 +1,13 @@
 """The demo report: every method of the course trained with the profile on
 the data in use, judged on the same test faces, and used on new photos; one
-HTML page (``report.html``) with its figures beside it."""
+HTML page (``report.html``) with its figures beside it, and the trained
+generators in ``runs/<method>/``, ready for ``python -m sketchlab sketch``."""
 
 from __future__ import annotations
 
 import html
 import os
+import shlex
 import shutil
 import time
 from collections.abc import Callable
@@ -15,10 +17,82 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 
-from .data import publish_folder, staging_folder
+from . import __version__
+from .data import DataError, publish_folder, staging_folder
 from .session import Session
 
 SHOWN_FACES = 6  # test faces in the comparison grid
+REPORT_MARKER = ".sketchlab-report"  # in every report: a folder holding it may be replaced by the next demo
+
+
+def check_out_folder(out: str | Path) -> Path:
+    """``out`` as a Path, if the demo may put its report there: a missing or
+    empty folder, or a previous report (it holds :data:`REPORT_MARKER`),
+    which the new one replaces whole. Checked before any training, so that
+    no one's files are deleted and no minutes are spent on a refused folder.
+
+    Raises:
+        DataError: ``out`` is a file, or a folder holding other files.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise DataError(f"{out}: is a file, not a folder. Choose another --out for the report (a new folder).")
+    if out.is_dir() and any(out.iterdir()) and not (out / REPORT_MARKER).is_file() and not _older_report(out):
+        raise DataError(f"{out}: not empty, and not marked as a demo report (no {REPORT_MARKER} in it); the demo "
+                        "replaces its --out folder whole. Choose a new --out, or empty that folder.")
+    return out
+
+
+# what a report held before reports were marked: such a folder, and nothing else, is a report too
+_UNMARKED_REPORT = {"report.html", "pairs.png", "augmentation.png", "comparison.png", "losses.png", "new_photos.png",
+                    "sketch_to_photo.png"}
+
+
+def _older_report(folder: Path) -> bool:
+    """True for a report written before :data:`REPORT_MARKER` existed: its page and figures, nothing else."""
+    names = {p.name for p in folder.iterdir()}
+    return "report.html" in names and names <= _UNMARKED_REPORT and all((folder / n).is_file() for n in names)
+
+
+def sketch_command(out: str | Path) -> str:
+    """The command that sketches a photo with the pix2pix generator the demo
+    kept in its report folder ``out``: the next step after the demo."""
+    return f"python -m sketchlab sketch {shlex.quote(str(Path(out) / 'runs' / 'pix2pix'))} my_photo.jpg --out sketches"
+
+
+def table_notes(results: dict[str, dict[str, float]], toy: bool) -> list[str]:
+    """Sentences for under the metrics table: what rank-1 and sharpness
+    are, and, when the grey photo is best in a column, why a photo can win
+    it (on the toy faces above all), so that no reader takes it for a sketch."""
+    from .comparison import BASELINE, COLUMNS, best
+
+    notes = ["Rank-1: the share of test faces whose sketch is nearer to the artist's sketch of the same person "
+             "than to the artist's sketch of anyone else in the test split.",
+             "Sharpness: the mean gradient magnitude (edge strength) of a method's sketches over that of the "
+             "artist's sketches; 1.0 is as sharp as the artist, lower is blurrier."]
+    won = [metric for metric, label in best(results).items() if label == BASELINE]
+    if not won:
+        return notes
+    titles = dict((metric, title) for metric, title, _ in COLUMNS)
+    structure = [titles[m] for m in ("fsim", "ssim") if m in won]
+    pixels = [titles[m] for m in ("psnr", "l1") if m in won]
+    reasons = []
+    if structure:
+        reasons.append(f"a photo has every edge of the face exactly in place, which {' and '.join(structure)} "
+                       + ("reward" if len(structure) > 1 else "rewards"))
+    if "rank1" in won:
+        reasons.append("a photo resembles its own person's sketch more than anyone else's, which is what rank-1 "
+                       "counts")
+    if "sharpness" in won:
+        reasons.append("a photo's own texture has edges too, and sharpness counts edges, not pencil strokes")
+    if pixels:
+        reasons.append(f"its grey values lie nearer the artist's than the models' sketches do ({' and '.join(pixels)})")
+    why = (f"The grey photo, which is no model at all, is best in {', '.join(titles[m] for m in won)}: "
+           + "; ".join(reasons) + ".")
+    if toy:
+        why += (" On the toy faces this is so above all: each sketch is drawn from the very shapes of its photo, "
+                "so the grey photo has the sketch's edges exactly in place.")
+    return notes + [why + " It is still a photo, not a sketch: compare the faces below."]
 
 
 class _Page:
@@ -62,13 +136,16 @@ def _stage(number: int, total: int, name: str, log: Callable[[str], None]):
     log(f"[{number}/{total}] {name}: done in {time.perf_counter() - start:.0f} s")
 
 
-def write_report(session: Session, out: str | Path, log: Callable[[str], None] = print) -> Path:
+def write_report(session: Session, out: str | Path, log: Callable[[str], None] = print, verbose: int = 2) -> Path:
     """Train every method with ``session``'s profile on its data, score them
     on the test split, sketch new photos, and write the report to ``out``.
 
     The folder is assembled beside ``out`` and swapped in only when complete,
-    so an interrupted run leaves the previous report in place. ``log`` gets
-    a progress line per stage.
+    so an interrupted run leaves the previous report in place; ``out`` must
+    be free for it (:func:`check_out_folder`). The trained generators stay in
+    ``out/runs/<method>/``, for :func:`sketch_command`. ``log`` gets a line
+    per stage, and with ``verbose`` a line per chunk of scoring; ``verbose``
+    is Keras' display while training (1 a bar, 2 a line per epoch, 0 none).
 
     Returns:
         The path of ``report.html``.
@@ -79,7 +156,7 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
 
     from . import comparison, evaluation, faces, pipeline, plots
 
-    out = Path(out)
+    out = check_out_folder(out)
     tmp = staging_folder(out)
     try:
         p, data = session.profile, session.data
@@ -113,11 +190,13 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
         methods = []
         for k, name in enumerate(comparison.METHODS, start=2):
             with _stage(k, total, f"training {comparison.METHODS[name]}", log):
-                methods.append(comparison.train_method(name, data, p))
+                methods.append(comparison.train_method(name, data, p, verbose=verbose))
+                # kept inside the report, replaced with it: never one of the user's runs/
+                comparison.save_method(methods[-1], tmp / "runs" / name)
 
         with _stage(total - 2, total, "scoring every method on the test split", log):
             sketches_by = comparison.draw(methods, test)
-            results = comparison.score_all(sketches_by, test)
+            results = comparison.score_all(sketches_by, test, progress=log if verbose else None)
             shown = test[:SHOWN_FACES]
             rows = {"photo": evaluation.real_photos(shown),
                     **{label: images[:SHOWN_FACES] for label, images in sketches_by.items()},
@@ -133,6 +212,8 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
                   f"{p.name} profile's budget; scored on the {len(test)} test pairs back at 200x250, in grey. "
                   "Best value per column in bold (sharpness: closest to the artist's, 1.0).")
         page.raw(comparison.table(results, extra={"training": seconds}, html=True))
+        for note in table_notes(results, toy=data.kind == "toy"):
+            page.text(note)
         page.figure("comparison.png", "one row a test face: the photo, the grey-photo baseline, each method, "
                                       "the artist's sketch")
         page.figure("losses.png", "the L1 term per epoch, train and test (CycleGAN trains unpaired: test only)")
@@ -167,9 +248,18 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
         page.figure("new_photos.png", "one row a photo: the photo, its aligned crop, each method's sketch")
         page.heading("Sketch -> photo (CycleGAN)")
         page.figure("sketch_to_photo.png", "the artist's sketch, CycleGAN's photo drawn from it, the real photo")
+        page.heading("Your own photo")
+        page.raw("<p>Every method's trained generator is kept beside this page, in <code>runs/&lt;method&gt;/"
+                 "generator.keras</code> (CycleGAN's sketch -&gt; photo one in <code>runs/cyclegan/s2i.keras</code>), "
+                 "with its <code>history.csv</code> and <code>samples/</code>. Sketch a photo of your own with "
+                 f"pix2pix's, from the folder the demo ran in:</p><pre><code>{html.escape(sketch_command(out))}"
+                 "</code></pre>")
 
         with _stage(total, total, "writing the page", log):
             (tmp / "report.html").write_text(page.render())
+            (tmp / REPORT_MARKER).write_text(f"sketchlab {__version__}: a report of `python -m sketchlab demo`, "
+                                             "which replaces this folder whole when run with --out here.\n")
+        check_out_folder(out)  # still free: nothing was put there during the run
         old = tmp.with_name(tmp.name + "-old")
         if out.exists():
             os.replace(out, old)  # keep the old report until the new one is in place

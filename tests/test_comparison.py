@@ -90,3 +90,18 @@ def test_data_size_curve_trains_on_fewer_pairs_for_more_epochs(few_toy_dir, tmp_
     # a quarter of the 24 pairs trains for 4 times the epochs
     history = (tmp_path / "unet-6pairs" / "history.csv").read_text().splitlines()
     assert len(history) - 1 == round(2 * 24 / 6)
+
+
+def test_score_all_tells_its_progress_per_row_only_when_asked(few_toy_dir, monkeypatch, capsys):
+    from sketchlab import evaluation
+
+    test = load_cufs(few_toy_dir).split("test")
+    sketches = {"grey photo": evaluation.grey_photos(test), "artist": evaluation.ground_truth(test)}
+    quiet = comparison.score_all(sketches, test)
+    assert capsys.readouterr().out == ""
+    monkeypatch.setattr(evaluation, "PROGRESS_PAIRS", 5)
+    lines = []
+    told = comparison.score_all(sketches, test, progress=lines.append)
+    assert all(told[label] == pytest.approx(quiet[label]) for label in sketches)
+    assert [line.split(",")[0] for line in lines] == ["scoring grey photo: 5/8 pairs", "scoring grey photo: 8/8 pairs",
+                                                     "scoring artist: 5/8 pairs", "scoring artist: 8/8 pairs"]

@@ -59,3 +59,38 @@ def test_saved_sketches_are_named_by_person_and_reload_exactly(model, test_pairs
         np.testing.assert_array_equal(np.asarray(im), np.round(out[0, ..., 0] * 255).astype(np.uint8))
     with pytest.raises(DataError, match="not empty"):
         save_sketches(out, test_pairs, folder)
+
+
+def test_evaluate_tells_its_progress_only_when_asked(model, test_pairs, monkeypatch, capsys):
+    from sketchlab import evaluation
+
+    monkeypatch.setattr(evaluation, "PROGRESS_PAIRS", 4)
+    monkeypatch.setattr(evaluation, "_BASELINES", {})
+    quiet = evaluate(model, test_pairs)
+    assert capsys.readouterr().out == ""
+    monkeypatch.setattr(evaluation, "_BASELINES", {})
+    lines = []
+    told = evaluate(model, test_pairs, progress=lines.append)
+    assert [line.split(",")[0] for line in lines] == [
+        "drawing sketches: 10/10 photos",
+        "scoring the sketches: 4/10 pairs", "scoring the sketches: 8/10 pairs", "scoring the sketches: 10/10 pairs",
+        "scoring the grey photos (baseline): 4/10 pairs", "scoring the grey photos (baseline): 8/10 pairs",
+        "scoring the grey photos (baseline): 10/10 pairs"]
+    assert lines[1].endswith(" s left") and "left" not in lines[3]
+    # scored a chunk at a time, the same scores
+    assert told["model"] == pytest.approx(quiet["model"]) and told["baseline"] == pytest.approx(quiet["baseline"])
+
+
+def test_evaluate_photos_tells_its_progress_only_when_asked(test_pairs, monkeypatch, capsys):
+    from sketchlab import evaluation
+
+    monkeypatch.setattr(evaluation, "PROGRESS_PAIRS", 6)
+    s2i = unet(image_size=32, filters=8, max_filters=32, in_channels=1, out_channels=3)
+    quiet = evaluation.evaluate_photos(s2i, test_pairs)
+    assert capsys.readouterr().out == ""
+    lines = []
+    told = evaluation.evaluate_photos(s2i, test_pairs, progress=lines.append)
+    assert [line.split(",")[0] for line in lines] == [
+        "drawing photos: 10/10 sketches", "scoring the photos: 6/10 pairs", "scoring the photos: 10/10 pairs",
+        "scoring flat grey (baseline): 6/10 pairs", "scoring flat grey (baseline): 10/10 pairs"]
+    assert told["model"] == pytest.approx(quiet["model"]) and told["baseline"] == pytest.approx(quiet["baseline"])
