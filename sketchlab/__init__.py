@@ -5,6 +5,9 @@ holds what more than one notebook, the command line, the tests or the
 benchmarks need, one concept per module:
 
 - ``config``: the profile (quick or full)
+- ``errors``: the base class of the errors a user can fix (``python -m sketchlab`` exits with status 2)
+- ``files``: writing files and folders safely (beside, then renamed into place)
+- ``tf_logging``: TensorFlow's log level and its start-up lines, set before TensorFlow loads
 - ``data``: the CUFS database (finding, pairing, splitting, checking, download)
 - ``toy``: the synthetic toy faces, the offline default data
 - ``tfds_cufs``: CUFS as a TensorFlow Datasets builder
@@ -25,24 +28,13 @@ benchmarks need, one concept per module:
 - ``cli``: ``python -m sketchlab``
 """
 
-import os
-import platform
+from . import tf_logging
 
-# Quiet TensorFlow's C++ log (on a CPU-only machine it reports failing to
-# find CUDA); failures that matter still reach Python as exceptions.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# oneDNN's CPU kernels on every x86 CPU. TensorFlow turns them on by itself
-# only where the CPU has AVX512-VNNI, AVX-VNNI or AMX (recent Intel Xeons,
-# AMD EPYC Zen 4); on others, such as AMD EPYC Zen 3, it falls back to
-# slower kernels: there an epoch of the quick U-Net takes 2.80 s with oneDNN
-# and 4.91 s without (benchmarks/cpu_kernels.py, 2 cores). Set before
-# TensorFlow is imported, so import sketchlab first; TF_ENABLE_ONEDNN_OPTS=0
-# turns them off.
-if platform.machine().lower() in ("x86_64", "amd64"):
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+# before anything imports TensorFlow: import sketchlab first
+tf_logging.configure()
 
 __version__ = "0.1.0"
 
 # The one place the repository's address is written; the notebooks' Colab
-# cells and the README's badges must use it (tests/test_notebooks.py checks).
+# cells and the README's badges must use it (tests/test_repository.py checks).
 REPOSITORY_URL = "https://github.com/sketchlab-course/sketchlab"
