@@ -74,3 +74,63 @@ def test_setup_cell_never_installs_tensorflow_on_colab():
         setup = next("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
         install = [line for line in setup.splitlines() if "pip install" in line]
         assert install and not any("tensorflow" in line or "requirements" in line for line in install)
+
+
+def test_relative_links_of_the_readme_and_docs_lead_to_files():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+            if not target.startswith(("http://", "https://")):
+                assert (page.parent / target).exists(), f"{page.name}: broken link {target}"
+
+
+def test_one_python_floor_and_one_keras_floor_everywhere():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    python = re.search(r'requires-python = ">=(3\.\d+)"', pyproject).group(1)
+    assert f"Python {python} or newer" in (ROOT / "README.md").read_text()
+    keras = re.search(r'"keras>=([\d.]+)"', pyproject).group(1)
+    assert tuple(map(int, keras.split("."))) >= (3, 13, 2)  # below it, crafted .keras files run code
+    assert f"keras>={keras}" in (ROOT / "requirements.txt").read_text().splitlines()
+    for path in NOTEBOOKS:
+        setup = next("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
+        assert f'"keras>={keras}"' in setup, f"{path.name}: the Colab cell must upgrade an older Keras"
+
+
+def test_what_nbconvert_writes_beside_a_notebook_is_ignored(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    names = ["notebooks/01_data_loading.nbconvert.ipynb", "notebooks/01_data_loading.html",
+             "notebooks/01_data_loading_files/figure.png"]
+    result = subprocess.run(["git", "check-ignore", "--no-index", *names], cwd=ROOT, capture_output=True, text=True)
+    assert result.stdout.split() == names
+
+
+def test_the_readme_next_step_uses_the_models_the_demo_keeps():
+    from sketchlab import cli
+    from sketchlab.report import sketch_command
+
+    default_out = cli.build_parser().parse_args(["demo"]).out
+    command = sketch_command(default_out).split(" my_photo.jpg")[0]  # python -m sketchlab sketch reports/demo/runs/...
+    assert command in (ROOT / "README.md").read_text()
+
+
+def test_every_row_of_the_bad_inputs_page_names_tests_that_exist():
+    page = (ROOT / "docs" / "bad_inputs.md").read_text()
+    rows = [line for line in page.splitlines() if line.startswith("|")]
+    body = [row for row in rows if not re.fullmatch(r"\|(\s*-+\s*\|)+", row) and "| what is refused |" not in row]
+    assert len(body) >= 60, "the table rows of docs/bad_inputs.md are missing"
+    sources: dict[str, str] = {}
+    for row in body:
+        cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+        assert len(cells) == 4, f"not 4 columns: {row}"
+        assert cells[2] in ("2", "exception"), f"status must be 2 or exception: {row}"
+        tests = re.findall(r"tests/(\w+\.py)::(\w+)", cells[3])
+        assert tests, f"a row without a test: {row}"
+        for file, name in tests:
+            path = ROOT / "tests" / file
+            assert path.is_file(), f"{file} does not exist: {row}"
+            text = sources.setdefault(file, path.read_text())
+            assert f"def {name}(" in text, f"tests/{file}::{name} does not exist: {row}"
