@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,8 +35,9 @@ DROP_CELL_METADATA = ("colab", "id", "outputId", "executionInfo", "execution", "
 TF_STARTUP_LINE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} )")
 
 
-def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Keep only the metadata a reader needs."""
+def scrub(nb: nbformat.NotebookNode, runs: Path | None = None) -> nbformat.NotebookNode:
+    """Keep only the metadata a reader needs; a path in the scratch ``runs``
+    folder is printed as on a clone, ``../runs/...``."""
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEEP_NOTEBOOK_METADATA}
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
@@ -46,6 +46,9 @@ def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
             cell.outputs = _coalesce([o for o in cell.outputs if not _only_tf_startup(o)])
+            for output in cell.outputs:
+                if runs is not None and output.get("output_type") == "stream":
+                    output["text"] = output["text"].replace(str(runs), "../runs")
     return nb
 
 
@@ -70,14 +73,14 @@ def _only_tf_startup(output) -> bool:
     return bool(lines) and all(TF_STARTUP_LINE.match(line) for line in lines)
 
 
-def refresh(path: Path) -> float:
-    """Execute ``path`` in place; returns the seconds it took."""
+def refresh(path: Path, runs: Path | None = None) -> float:
+    """Execute ``path`` in place (``runs``: the scratch runs folder); returns the seconds it took."""
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
     seconds = time.perf_counter() - start
     nbformat.validate(nb)
-    nbformat.write(scrub(nb), path)
+    nbformat.write(scrub(nb, runs), path)
     return seconds
 
 
@@ -93,7 +96,7 @@ def main(names: list[str], runs: str | None = None) -> None:
             raise SystemExit(f"--runs {runs}: name the folder runs/ (the notebooks print paths from it)")
         os.environ["SKETCHLAB_RUNS_DIR"] = str(folder)  # shown as runs/, as on a clone
         for path in paths:
-            print(f"{path.name}: ran in {refresh(path):.0f} s")
+            print(f"{path.name}: ran in {refresh(path, None if runs else folder):.0f} s")
 
 
 if __name__ == "__main__":
