@@ -96,7 +96,7 @@ def main(names: list[str], runs: str | None = None) -> None:
             raise SystemExit(f"--runs {runs}: name the folder runs/ (the notebooks print paths from it)")
         os.environ["SKETCHLAB_RUNS_DIR"] = str(folder)  # shown as runs/, as on a clone
         for path in paths:
-            print(f"{path.name}: ran in {refresh(path, None if runs else folder):.0f} s")
+            print(f"{path.name}: ran in {refresh(path, folder):.0f} s")
 
 
 if __name__ == "__main__":

@@ -94,14 +94,35 @@ def runs_dir() -> Path:
     return default_data_dir().parent / "runs"
 
 
+INLINE_DPI = 72  # a notebook's figures at screen resolution
+JPEG_QUALITY = 85
+
+
+def compact_figures() -> None:
+    """In a Jupyter kernel, show figures inline as JPEG at screen resolution:
+    the course's figures are mostly faces, which PNG stores at several times
+    the size, and a notebook keeps every figure in its file. Elsewhere, nothing."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:  # a terminal or a script: no inline figures
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("jpeg", dpi=INLINE_DPI, pil_kwargs={"quality": JPEG_QUALITY})
+
+
 def start(
     data: str | os.PathLike | None = None,
     profile: str | None = None,
     download: bool = False,
     verbose: bool = True,
 ) -> Session:
-    """Resolve the profile and the data (see :func:`resolve_data`), and print
-    the setup line."""
+    """Resolve the profile and the data (see :func:`resolve_data`), print
+    the setup line, and in a notebook make its figures compact (:func:`compact_figures`)."""
+    compact_figures()
     session = Session(
         profile=get_profile(profile), data=resolve_data(data, download), device=device_name()
     )

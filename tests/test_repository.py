@@ -134,3 +134,17 @@ def test_every_row_of_the_bad_inputs_page_names_tests_that_exist():
             assert path.is_file(), f"{file} does not exist: {row}"
             text = sources.setdefault(file, path.read_text())
             assert f"def {name}(" in text, f"tests/{file}::{name} does not exist: {row}"
+
+
+def test_committed_notebooks_stay_light():
+    """Figures at screen resolution (session.compact_figures): the notebooks
+    together at most 4 MB, no figure over about 150 KB."""
+    import base64
+
+    assert sum(path.stat().st_size for path in NOTEBOOKS) <= 4 * 2**20
+    for path in NOTEBOOKS:
+        for cell in json.loads(path.read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                for kind, data in output.get("data", {}).items():
+                    if kind.startswith("image/"):
+                        assert len(base64.b64decode(data)) <= 160_000, f"{path.name}: a {kind} figure of more"
