@@ -155,11 +155,6 @@ def _model_path(model: str, direction: str) -> Path:
     return path
 
 
-def _model_label(model: str) -> str:
-    """How a results table names a model: the run folder (``runs/unet``) or the file, as given."""
-    return str(Path(model))
-
-
 def _evaluate(args: argparse.Namespace) -> None:
     from .evaluation import check_save_dir
 
@@ -168,7 +163,7 @@ def _evaluate(args: argparse.Namespace) -> None:
             raise ProfileError("--save-dir writes sketches; drop it for --direction s2i")
         check_save_dir(args.save_dir)  # before the work, not after
     path = _model_path(args.model, args.direction)
-    name = _model_label(args.model)
+    name = str(Path(args.model))  # a table names the model as given: the run folder tells runs apart
 
     from .data import check_split_sizes
     from .evaluation import evaluate_photos, evaluate_sketches, format_scores, generate, save_sketches

@@ -204,6 +204,20 @@ def list_images(folder: Path) -> list[Path]:
     return files
 
 
+def too_large(path: str | os.PathLike, err: Exception) -> str:
+    """The start of the message for an image over Pillow's pixel limit, which
+    Pillow will not decode (a small file can declare a huge image: a
+    decompression bomb); ``err`` is Pillow's error or warning."""
+    import re
+
+    from PIL import Image
+
+    found = re.search(r"\((\d+) pixels\)", str(err))  # Pillow's message holds the pixel count
+    pixels = f"{int(found[1]) / 1e6:.3g} megapixels; " if found else ""
+    return (f"{path}: the image is too large to open safely ({pixels}Pillow stops at "
+            f"{Image.MAX_IMAGE_PIXELS / 1e6:.3g} megapixels, a guard against decompression bombs).")
+
+
 def check_image(path: Path) -> None:
     """Check ``path`` is a readable 200x250 image: the size from the header
     first, so a wrong-size or huge file is refused without decoding it, then
@@ -212,7 +226,6 @@ def check_image(path: Path) -> None:
     Raises:
         DataError: unreadable, truncated, too large, or the wrong size.
     """
-    import re
     import warnings
 
     from PIL import Image
@@ -225,13 +238,9 @@ def check_image(path: Path) -> None:
                 if size == (IMAGE_WIDTH, IMAGE_HEIGHT):
                     im.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
-        found = re.search(r"\((\d+) pixels\)", str(err))  # Pillow's message holds the pixel count
-        pixels = f"{int(found[1]) / 1e6:.3g} megapixels; " if found else ""
         raise DataError(
-            f"{path}: the image is too large to open safely ({pixels}Pillow stops at "
-            f"{Image.MAX_IMAGE_PIXELS / 1e6:.3g} megapixels, a guard against decompression bombs). "
-            f"CUFS images are {IMAGE_WIDTH}x{IMAGE_HEIGHT} (width x height): use the aligned "
-            f"photos/ and sketches/ of the mirror, not the originals."
+            f"{too_large(path, err)} CUFS images are {IMAGE_WIDTH}x{IMAGE_HEIGHT} (width x height): use the "
+            f"aligned photos/ and sketches/ of the mirror, not the originals."
         ) from None
     except Exception as err:  # PIL raises several types for bad files
         raise DataError(

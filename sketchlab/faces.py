@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import IMAGE_HEIGHT, IMAGE_WIDTH, DataError
+from .data import IMAGE_HEIGHT, IMAGE_WIDTH, DataError, too_large
 from .files import atomic_write
 
 __all__ = ["FaceError", "AlignedFace", "LANDMARKS", "TEMPLATE", "TEMPLATE_SD", "ALIGN_WITH", "ALIGN_WEIGHTS",
@@ -147,17 +147,11 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
 
 
 def _too_large(path: Path, err: Exception) -> FaceError:
-    """The error for an image over Pillow's pixel limit, which Pillow will not decode
-    (a small file can declare a huge image, a decompression bomb)."""
-    import re
-
+    """The error for an image over Pillow's pixel limit, with what to do about a photo."""
     from PIL import Image
 
-    found = re.search(r"\((\d+) pixels\)", str(err))  # Pillow's message holds the pixel count
-    pixels = f"{int(found[1]) / 1e6:.3g} megapixels; " if found else ""
-    limit = f"{Image.MAX_IMAGE_PIXELS / 1e6:.3g} megapixels"
-    return FaceError(f"{path}: the image is too large to open safely ({pixels}Pillow stops at {limit}, a guard "
-                     f"against decompression bombs). Shrink it below {limit} and try again.")
+    return FaceError(f"{too_large(path, err)} Shrink it below {Image.MAX_IMAGE_PIXELS / 1e6:.3g} megapixels and "
+                     "try again.")
 
 
 def _rgb(image) -> np.ndarray:

@@ -251,7 +251,7 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
         page.heading("Your own photo")
         page.raw("<p>Every method's trained generator is kept beside this page, in <code>runs/&lt;method&gt;/"
                  "generator.keras</code> (CycleGAN's sketch -&gt; photo one in <code>runs/cyclegan/s2i.keras</code>), "
-                 "with its <code>history.csv</code> and <code>samples/</code>. Sketch a photo of your own with "
+                 "with its <code>history.csv</code>. Sketch a photo of your own with "
                  f"pix2pix's, from the folder the demo ran in:</p><pre><code>{html.escape(sketch_command(out))}"
                  "</code></pre>")
 

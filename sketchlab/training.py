@@ -49,7 +49,7 @@ import keras
 from .callbacks import NoiseGrid, SampleGrid
 from .checkpoints import CHECKPOINT, PREVIOUS, Checkpoint, restore, trim_history
 from .config import Profile, gpu_available
-from .data import CufsData, DataError
+from .data import CufsData, DataError, check_split_sizes
 from .files import atomic_write, shown
 from .gans import GAN, LAMBDA_CYCLE, LAMBDA_IDENTITY, LAMBDA_L1, POOL_SIZE, CycleGAN, LinearDecay, Pix2Pix, adam
 from .gans import LEARNING_RATE as GAN_LEARNING_RATE
@@ -213,6 +213,7 @@ def _fit(model: keras.Model, train, data: CufsData, epochs: int, batch: int, fol
     # the checkpoint must fit this model, not merely these settings: a code
     # change that reshapes a network changes its weight count
     settings = {**settings, "weights": sum(math.prod(w.shape) for w in model.weights)}
+    check_split_sizes(data, train=batch)  # an epoch of no steps would save an untrained model
     first, checkpoint = restore(model, folder, settings)
     if folder is not None:
         if first:

@@ -117,3 +117,12 @@ def test_a_folder_that_is_not_a_run_is_refused_and_left_alone(toy, tmp_path):
     (tmp_path / "afile").write_text("mine")
     with pytest.raises(DataError, match=r"afile: is a file; --out must name a run folder"):
         train_generator("unet", toy, TINY, out=tmp_path / "afile", epochs=1, verbose=0)
+
+
+def test_data_smaller_than_one_batch_is_refused_not_trained_for_no_steps(mirror, tmp_path):
+    from sketchlab.data import DataError
+
+    few = load_cufs(mirror)  # 2 train pairs; TINY trains in batches of 4
+    with pytest.raises(DataError, match=r"2 train pairs, and at least 4 are needed to fill one training batch"):
+        train_generator("unet", few, TINY, out=tmp_path / "run", epochs=1, verbose=0)
+    assert not (tmp_path / "run" / "generator.keras").exists()
