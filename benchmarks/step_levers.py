@@ -9,9 +9,6 @@ The levers, each switched on one at a time from the step as Keras writes it:
 - ``FusedAdam`` (``sketchlab.optimizers``): every optimizer is Keras' Adam
   computed by one ``ResourceApplyAdam`` kernel per variable, against
   ``keras.optimizers.Adam`` (some twenty small ops per variable);
-- stacked passes (``CycleGAN.stack_passes``): CycleGAN's independent passes
-  of one network run as one call on their batches stacked, against one call
-  per batch;
 - fused instance norm (``sketchlab.models.InstanceNormalization``): one
   ``FusedBatchNormV3`` kernel per norm, forward and backward, against Keras'
   ``GroupNormalization(groups=-1)`` (the variants before this one use
@@ -22,8 +19,7 @@ for the U-Net, 1 for the GANs):
 
 - ``unet`` (method 1, Keras' own ``train_step``) and ``pix2pix``: ``keras
   Adam``, ``FusedAdam``;
-- ``cyclegan``: ``keras Adam``, ``FusedAdam``, ``FusedAdam + stacked``,
-  ``+ fused norm`` (all three levers).
+- ``cyclegan``: ``keras Adam``, ``FusedAdam``, ``+ fused norm`` (both levers).
 
 Each variant is one model built from the same seed, fed one fixed batch
 (no input pipeline: the step alone), traced and warmed up; then
@@ -60,7 +56,7 @@ MODELS = ("unet", "pix2pix", "cyclegan")
 BATCH = {"unet": 4, "pix2pix": 1, "cyclegan": 1}
 STEPS = {"unet": 20, "pix2pix": 20, "cyclegan": 6}  # calls per measurement at 64x64, fewer for larger images
 VARIANTS = {"unet": ("keras Adam", "FusedAdam"), "pix2pix": ("keras Adam", "FusedAdam"),
-            "cyclegan": ("keras Adam", "FusedAdam", "FusedAdam + stacked", "+ fused norm")}
+            "cyclegan": ("keras Adam", "FusedAdam", "+ fused norm")}
 LOG = sys.stdout
 
 
@@ -88,8 +84,7 @@ def build(kind: str, variant: str, size: int) -> keras.Model:
         if variant != "+ fused norm":
             networks = {name: kb.keras_layers(net) for name, net in networks.items()}
         model = gans.CycleGAN(**networks, seed=0)
-        model.compile(*(optimizer() for _ in range(4)))
-        model.stack_passes = variant in ("FusedAdam + stacked", "+ fused norm")
+        model.compile(g_optimizer=optimizer(), d_optimizer=optimizer())
     return model
 
 

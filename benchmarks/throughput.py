@@ -11,7 +11,7 @@ quick profile's architectures, batch 1 as the course trains) builds, in one
 process:
 
 - **sketchlab**: the model as ``sketchlab.training`` builds it
-  (``training.cyclegan_networks`` + ``gans.CycleGAN`` compiled with four
+  (``training.cyclegan_networks`` + ``gans.CycleGAN`` compiled with two
   ``adam(LinearDecay(...))`` optimizers, as ``train_cyclegan``;
   ``gans.Pix2Pix(build_generator("unet"), patchgan(...))`` compiled as
   ``train_pix2pix``), fed by ``sketchlab.pipeline``'s training datasets
@@ -77,6 +77,7 @@ from sketchlab import gans, pipeline, training
 from sketchlab.config import PROFILES, device_name, gpu_available
 from sketchlab.data import load_cufs
 from sketchlab.models import patchgan
+from sketchlab.optimizers import LossScaleOptimizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import keras_baseline as kb  # noqa: E402
@@ -87,16 +88,10 @@ BATCH = 1  # the course trains both GANs in batches of 1
 WARMUP_STEPS = {"cyclegan": 2, "pix2pix": 5}
 MIN_STEPS = 2  # a measurement times the steps between the end of the first and of the last
 LOSS_RTOL, LOSS_ATOL = 1e-4, 1e-5  # float32 on one device; different summation orders only
-# relative L2 difference of a network's whole gradient. oneDNN picks its
-# convolution algorithms by batch size, so CycleGAN's stacked passes (a batch
-# of 2) round differently from one-by-one passes, and some twenty instance
-# norms amplify it: at 128x128 the s2i gradient differs by 2.5e-3 from the
-# one-by-one step's, as much as the same one-by-one step with oneDNN on and
-# off (2.8e-3); with oneDNN off, stacked and one by one agree to 8e-7. The
-# two sides' instance norms are different kernels too (FusedBatchNormV3 and
-# Keras' GroupNormalization): at 256x256 (9 residual blocks) their CycleGAN
-# steps differ by 9.1e-3 in the s2i gradient, while one s2i pass at 256x256
-# is 4.8e-4 from float64 with the fused kernel and 1.2e-3 with Keras' layer
+# relative L2 difference of a network's whole gradient. The two sides'
+# instance norms are different kernels (FusedBatchNormV3 and Keras'
+# GroupNormalization), and some twenty of them in a row amplify their
+# different float rounding, most at 256x256 (9 residual blocks)
 GRAD_RTOL = 2e-2
 # with XLA the losses still agree to ~1e-6, but the generators' gradients only
 # to ~1% (growing towards the input layers: XLA's fused reductions round the
@@ -189,6 +184,13 @@ def _inner(optimizer):
     return getattr(optimizer, "inner_optimizer", optimizer)
 
 
+def _first_moments(optimizer: keras.optimizers.Optimizer, network: keras.Model) -> np.ndarray:
+    """Adam's first moments of ``network``'s weights (an optimizer may update several networks)."""
+    inner = _inner(optimizer)
+    return np.concatenate([np.ravel(inner._momentums[inner._get_variable_index(v)].numpy())
+                           for v in network.trainable_variables])
+
+
 def reset_optimizer(optimizer) -> None:
     """Zero an Adam's step count and moments (not its learning rate, not a loss scale)."""
     for variable in _inner(optimizer).variables:
@@ -225,13 +227,13 @@ def build_sketchlab(kind: str, size: int, profile, train, seed: int, xla: bool |
 
         def optimizer():
             opt = gans.adam(gans.LinearDecay(gans.LEARNING_RATE, steps))
-            return keras.optimizers.LossScaleOptimizer(opt) if mixed else opt
+            return LossScaleOptimizer(opt) if mixed else opt
 
-        model.compile(*(optimizer() for _ in range(4)), jit_compile=jit)
+        model.compile(g_optimizer=optimizer(), d_optimizer=optimizer(), jit_compile=jit)
         dataset = pipeline.unpaired_dataset(train, size, BATCH, seed=seed, jitter_scale=profile.jitter_scale,
                                             epochs=STREAM_EPOCHS)
         networks = {name: getattr(model, name) for name in model.NETWORKS}
-        optimizers = {name: getattr(model, f"{name}_optimizer") for name in model.NETWORKS}
+        optimizers = {name: getattr(model, side) for side, names in model.UPDATES.items() for name in names}
         pools = [model.sketch_pool, model.photo_pool]
     else:
         mixed = False  # train_pix2pix has no mixed precision
@@ -341,8 +343,7 @@ def check_same_step(sides: list[Side], initial: dict, batch, kind: str, settings
     loss_ok = all(np.isclose(v["sketchlab"], v["baseline"], rtol=rtol, atol=LOSS_ATOL) for v in losses.values())
     grads = {}
     for name in sides[0].networks:
-        moments = [np.concatenate([np.ravel(m.numpy()) for m in _inner(side.optimizers[name])._momentums])
-                   for side in sides]
+        moments = [_first_moments(side.optimizers[name], side.networks[name]) for side in sides]
         scale = np.linalg.norm(moments[1])  # the baseline's: float32, never skipped
         grads[name] = float(np.linalg.norm(moments[0] - moments[1]) / max(scale, 1e-30))
     grad_ok = all(v <= (GRAD_RTOL_XLA if settings["xla"] else GRAD_RTOL) for v in grads.values())

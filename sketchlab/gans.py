@@ -1,5 +1,5 @@
-"""Adversarial models: ``keras.Model`` subclasses that own two networks,
-their losses, one optimizer per network, and the update in ``train_step``.
+"""Adversarial models: ``keras.Model`` subclasses that own their networks,
+one optimizer per side, and the update in ``train_step``.
 
 - :class:`GAN`: the unconditional DCGAN (Radford et al. 2016): a generator
   draws sketches from noise, a discriminator tells them from real ones.
@@ -10,37 +10,20 @@ their losses, one optimizer per network, and the update in ``train_step``.
   back) and two discriminators learn from unpaired photos and sketches,
   held together by the cycle-consistency loss.
 
-Both follow Keras' guide to overriding ``train_step``: ``compile`` takes the
-optimizers, ``train_step`` records the forward passes on a
-``tf.GradientTape``, ``keras.metrics.Mean`` trackers listed by the
-``metrics`` property give the progress bar epoch means, and ``fit`` is the
-training loop. ``test_step`` computes the same losses without updating, so
-``validation_data`` gives held-out losses per epoch.
+Each follows Keras' guide to overriding ``train_step``: ``compile`` takes
+the optimizers, ``train_step`` records the forward passes on a
+``tf.GradientTape`` and applies the gradients, ``keras.metrics.Mean``
+trackers listed by ``metrics`` give the progress bar epoch means, ``fit``
+is the loop, and ``test_step`` computes the losses without updating.
 
-The losses, with D(.) the discriminator's logit, sigma the sigmoid and BCE
-the binary cross-entropy:
-
-- discriminator: ``d_loss = BCE(1, D(real)) + BCE(0, D(fake))`` (pix2pix
-  halves it, "to slow down the rate at which D learns relative to G");
-- generator, non-saturating: ``g_gan = BCE(1, D(fake))``; pix2pix adds
-  ``lambda_l1 * mean|sketch - G(photo)|``.
-
-CycleGAN uses least squares instead of BCE and adds its cycle and identity
-terms (see :class:`CycleGAN`).
-
-Every model trains under a ``tf.distribute`` strategy (``MirroredStrategy``
-for several GPUs): build and compile it inside ``strategy.scope()``, then
-``fit`` splits each global batch among the replicas. A step then updates the networks as one device would on the same
-global batch: each replica's mean loss is divided by the number of replicas
-before its gradients are taken, because the optimizer sums the replicas'
-gradients (:func:`_replica_share`); the trackers report the plain means.
-The GAN's noise and CycleGAN's image pool are drawn for the global batch,
-so the replicas see different noise and share one pool (:meth:`GAN.noise`,
-:class:`ImagePool`). Two things stay per replica, as Keras makes them:
-BatchNorm normalises each replica's share with its own statistics (one
-image per replica at the papers' batch size of 1, as on one GPU) and
-updates that replica's copy of the moving statistics (the first replica's
-are saved), and ``Dropout`` draws the same masks on every replica.
+Two lines of every step are there for training on several GPUs
+(``tf.distribute``): each replica differentiates its *share* of the loss,
+``loss / replicas``, because the optimizer sums the replicas' gradients; on
+one device ``replicas`` is 1. CycleGAN's step also scales its losses with
+``optimizer.scale_loss`` for mixed precision (a ``LossScaleOptimizer``
+multiplies them by its loss scale; other optimizers return them as they
+are). docs/performance.md ("More than one GPU") explains both, and the
+GAN's noise and CycleGAN's image pool, which are drawn for the global batch.
 """
 
 from __future__ import annotations
@@ -48,16 +31,22 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from .metrics import LUMA_601
 from .optimizers import FusedAdam
 
 PACKAGE = "sketchlab"
 LEARNING_RATE = 2e-4  # Adam(2e-4, beta_1=0.5): DCGAN, pix2pix and CycleGAN
 BETA_1 = 0.5
 LAMBDA_L1 = 100.0  # pix2pix's weight of the L1 term
+LAMBDA_CYCLE = 10.0  # CycleGAN's weight of each cycle-consistency term
+LAMBDA_IDENTITY = 0.5  # the identity terms' weight, as a fraction of LAMBDA_CYCLE
+POOL_SIZE = 50  # generated images kept for CycleGAN's discriminators
 
 
 def adam(learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = LEARNING_RATE) -> keras.optimizers.Optimizer:
-    """Adam with the GAN papers' settings: beta_1 = 0.5 (a :class:`~sketchlab.optimizers.FusedAdam`)."""
+    """Adam with the GAN papers' settings: beta_1 = 0.5. A
+    :class:`~sketchlab.optimizers.FusedAdam` (Keras' update in one kernel per
+    variable); ``keras.optimizers.Adam`` here trains the same."""
     return FusedAdam(learning_rate, beta_1=BETA_1)
 
 
@@ -89,27 +78,42 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
                 "constant_steps": self.constant_steps}
 
 
-def _replicas() -> int:
-    """The number of replicas a train step runs on: N under a ``tf.distribute`` strategy, else 1."""
-    return tf.distribute.get_strategy().num_replicas_in_sync
+# The losses, each a mean over every logit or pixel of the batch.
+
+def bce(logits: tf.Tensor, target: float) -> tf.Tensor:
+    """Binary cross-entropy of ``logits`` against ``target`` (1: real, 0: fake)."""
+    logits = tf.cast(logits, tf.float32)
+    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.fill(tf.shape(logits), target),
+                                                                  logits=logits))
 
 
-def _replica_share(loss: tf.Tensor) -> tf.Tensor:
-    """``loss``, a mean over this replica's examples, as this replica's
-    share of the mean over the global batch: what every ``train_step``
-    differentiates (computed on the tape). Without a strategy: ``loss``.
+def least_squares(logits: tf.Tensor, target: float) -> tf.Tensor:
+    """The least-squares GAN loss (Mao et al. 2017): mean of ``(logits - target)^2``."""
+    return tf.reduce_mean(tf.square(tf.cast(logits, tf.float32) - target))
 
-    Under a ``tf.distribute`` strategy with N replicas, each replica sees
-    1/N of the global batch, and ``optimizer.apply_gradients`` *sums* the
-    replicas' gradients (Keras' TensorFlow optimizer all-reduces them with
-    SUM: ``_all_reduce_sum_gradients`` in
-    keras/src/backend/tensorflow/optimizer.py). Each replica's mean loss must
-    therefore be divided by N, or the step is N times too large; Keras' own
-    ``train_step`` does the same (``scale_loss_for_distribution`` in
-    keras/src/losses/loss.py). The trackers get the undivided loss.
-    """
-    replicas = _replicas()
-    return loss if replicas == 1 else loss / replicas
+
+def l1(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+    """Mean absolute difference of two batches of images."""
+    return tf.reduce_mean(tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
+
+
+def accuracy(logits: tf.Tensor, target: float) -> tf.Tensor:
+    """The share of ``logits`` a discriminator gets right: above 0 for real (1), below for fake (0)."""
+    return tf.reduce_mean(tf.cast(logits > 0 if target else logits < 0, tf.float32))
+
+
+def to_channels(images: tf.Tensor, channels: int) -> tf.Tensor:
+    """``images`` with ``channels`` channels: grey repeated to RGB, or RGB
+    to grey (ITU-R 601 luma); unchanged if they already match. Works in
+    [-1, 1] as in [0, 1] (the luma weights sum to 1)."""
+    have = images.shape[-1]
+    if have == channels:
+        return images
+    if have == 1:
+        return tf.repeat(images, channels, axis=-1)
+    if have == 3 and channels == 1:
+        return tf.reduce_sum(images * tf.constant(LUMA_601, images.dtype), axis=-1, keepdims=True)
+    raise ValueError(f"cannot turn {have}-channel images into {channels}-channel ones")
 
 
 def _global_rows(count) -> tuple[tf.Tensor, tf.Tensor] | None:
@@ -124,30 +128,26 @@ def _global_rows(count) -> tuple[tf.Tensor, tf.Tensor] | None:
     return tf.reduce_sum(sizes), tf.reduce_sum(sizes[:context.replica_id_in_sync_group])
 
 
-# the reductions with which a keras.losses.Loss divides its mean by the
-# number of replicas itself (keras/src/losses/loss.py, reduce_values)
-_SCALED_BY_KERAS = ("sum_over_batch_size", "mean", "mean_with_sample_weight")
+class AdversarialModel(keras.Model):
+    """What the three models share that is not their algorithm: the two
+    optimizers (``g_optimizer`` for the generator side, ``d_optimizer`` for
+    the discriminator side), the loss trackers, and saving.
 
+    A subclass names its networks in ``NETWORKS``, which of them each
+    optimizer updates in ``UPDATES``, and its trackers in ``TRACKED``.
+    """
 
-def _trackers(*names: str) -> dict[str, keras.metrics.Mean]:
-    return {name: keras.metrics.Mean(name=name) for name in names}
-
-
-def _accuracy(logits: tf.Tensor, real: bool) -> tf.Tensor:
-    """The share of logits on the right side of 0: D's accuracy on a batch."""
-    return tf.reduce_mean(tf.cast(logits > 0 if real else logits < 0, tf.float32))
-
-
-class _Adversarial(keras.Model):
-    """What every model here shares: loss trackers listed by ``metrics``,
-    the adversarial loss, and optimizers saved with the model."""
-
+    NETWORKS: tuple[str, ...] = ("generator", "discriminator")
+    UPDATES: dict[str, tuple[str, ...]] = {"g_optimizer": ("generator",), "d_optimizer": ("discriminator",)}
     TRACKED: tuple[str, ...] = ()
-    OPTIMIZERS: dict[str, str] = {}  # optimizer attribute -> the network attribute it updates
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.trackers = _trackers(*self.TRACKED)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.TRACKED}
+
+    def call(self, inputs, training: bool = False):
+        """The first network of ``NETWORKS`` (the generator; CycleGAN's ``i2s``) on ``inputs``."""
+        return getattr(self, self.NETWORKS[0])(inputs, training=training)
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
@@ -155,94 +155,60 @@ class _Adversarial(keras.Model):
         # progress bar and the history show epoch means
         return list(self.trackers.values())
 
-    def _report(self, **values: tf.Tensor) -> dict[str, tf.Tensor]:
-        for name, value in values.items():
+    def track(self, logs: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """Add this step's ``logs`` to their trackers and return the trackers' means so far."""
+        for name, value in logs.items():
             self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return {name: self.trackers[name].result() for name in logs}
 
-    def _adversarial(self, logits: tf.Tensor, real: bool) -> tf.Tensor:
-        target = tf.ones_like(logits) if real else tf.zeros_like(logits)
-        loss = self.loss_fn(target, logits)
-        if _replicas() > 1 and getattr(self.loss_fn, "reduction", None) in _SCALED_BY_KERAS:
-            # a Keras loss has divided its mean by the replica count already;
-            # here it stays a plain mean, like the L1 terms: the trackers
-            # report it, and _replica_share divides once, for the gradients
-            loss = loss * _replicas()
-        return loss
-
-    def get_compile_config(self) -> dict | None:
-        if not hasattr(self, "loss_fn"):
-            return None
-        return {name: keras.saving.serialize_keras_object(getattr(self, name))
-                for name in (*self.OPTIMIZERS, "loss_fn")}
-
-    def compile_from_config(self, config: dict) -> None:
-        """Compile with the optimizers and loss saved in a ``.keras`` file (their settings, not their state)."""
-        self.compile(**{name: keras.saving.deserialize_keras_object(value) for name, value in config.items()})
+    def compile(self, g_optimizer: keras.optimizers.Optimizer | None = None,
+                d_optimizer: keras.optimizers.Optimizer | None = None, **kwargs) -> None:
+        """Set the optimizer of each side (default: :func:`adam`)."""
+        super().compile(**kwargs)
+        self.g_optimizer = g_optimizer or adam()
+        self.d_optimizer = d_optimizer or adam()
         self.build_optimizers()
 
     def build_optimizers(self) -> None:
-        """Create each optimizer's state for its network's weights now, not
+        """Create each optimizer's state for its networks' weights now, not
         at the first step: so that saved optimizer state can be loaded, and
         so that under a ``tf.distribute`` strategy the state is created in
         its scope, not inside a replica's step (``compile`` calls this)."""
-        for optimizer, network in self.OPTIMIZERS.items():
+        for optimizer, networks in self.UPDATES.items():
             if not getattr(self, optimizer).built:
-                getattr(self, optimizer).build(getattr(self, network).trainable_variables)
+                getattr(self, optimizer).build([w for n in networks for w in getattr(self, n).trainable_weights])
 
+    def get_compile_config(self) -> dict | None:
+        if not hasattr(self, "g_optimizer"):
+            return None
+        return {name: keras.saving.serialize_keras_object(getattr(self, name)) for name in self.UPDATES}
 
-class _TwoNetworks(_Adversarial):
-    """What :class:`GAN` and :class:`Pix2Pix` share: a generator, a
-    discriminator, one optimizer each, a loss function and the trackers."""
-
-    OPTIMIZERS = {"d_optimizer": "discriminator", "g_optimizer": "generator"}
-
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, **kwargs):
-        super().__init__(**kwargs)
-        self.generator = generator
-        self.discriminator = discriminator
-        self.built = True  # the networks are built; the model adds no weights of its own
-
-    def compile(
-        self,
-        d_optimizer: keras.optimizers.Optimizer | None = None,
-        g_optimizer: keras.optimizers.Optimizer | None = None,
-        loss_fn: keras.losses.Loss | None = None,
-        **kwargs,
-    ) -> None:
-        """Set one optimizer per network (default: :func:`adam`) and the
-        adversarial loss (default: binary cross-entropy on logits)."""
-        super().compile(**kwargs)
-        self.d_optimizer = d_optimizer or adam()
-        self.g_optimizer = g_optimizer or adam()
-        self.loss_fn = loss_fn or keras.losses.BinaryCrossentropy(from_logits=True)
-        self.build_optimizers()
+    def compile_from_config(self, config: dict) -> None:
+        """Compile with the optimizers saved in a ``.keras`` file (their settings, not their state)."""
+        self.compile(**{name: keras.saving.deserialize_keras_object(config[name]) for name in self.UPDATES})
 
     def get_config(self) -> dict:
-        return {
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-            "name": self.name,
-        }
+        return {**{name: keras.saving.serialize_keras_object(getattr(self, name)) for name in self.NETWORKS},
+                "name": self.name}
 
     @classmethod
     def from_config(cls, config: dict):
         config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
+        for name in cls.NETWORKS:
+            config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class GAN(_TwoNetworks):
+class GAN(AdversarialModel):
     """An unconditional GAN (DCGAN, Radford et al. 2016): ``generator`` maps
     noise z ~ N(0, I) to images, ``discriminator`` maps images to one logit.
 
     Each ``train_step`` on a batch of real images:
 
     1. draws z, makes fake images, and updates the discriminator on
-       ``d_loss = BCE(1, D(real)) + BCE(0, D(fake))``;
-    2. draws new z and updates the generator on ``g_loss = BCE(1, D(G(z)))``
+       ``d_loss = BCE(D(real), 1) + BCE(D(fake), 0)``;
+    2. draws new z and updates the generator on ``g_loss = BCE(D(G(z)), 1)``
        (the non-saturating loss: the generator maximises log D(G(z))).
 
     Trackers: ``d_loss``, ``g_loss``, ``d_real_acc`` and ``d_fake_acc`` (the
@@ -268,13 +234,13 @@ class GAN(_TwoNetworks):
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int | None = None,
                  seed: int | None = None, **kwargs):
-        super().__init__(generator, discriminator, **kwargs)
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
         self.latent_dim = int(latent_dim or generator.input_shape[-1])
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-
-    def call(self, z, training: bool = False):
-        return self.generator(z, training=training)
+        self.built = True  # the networks are built; the model adds no weights of its own
 
     def noise(self, count) -> tf.Tensor:
         """``count`` noise vectors z ~ N(0, I), (count, latent_dim).
@@ -293,51 +259,49 @@ class GAN(_TwoNetworks):
         """``count`` images drawn from fresh noise (inference mode)."""
         return self.generator(self.noise(count), training=False)
 
-    def _d_pass(self, real: tf.Tensor, training: bool):
-        batch = tf.shape(real)[0]
-        fake = self.generator(self.noise(batch), training=training)
-        real_logits = self.discriminator(real, training=training)
-        fake_logits = self.discriminator(fake, training=training)
-        d_loss = self._adversarial(real_logits, True) + self._adversarial(fake_logits, False)
-        return d_loss, real_logits, fake_logits
-
     def train_step(self, data):
         real = data[0] if isinstance(data, tuple) else data
+        batch = tf.shape(real)[0]
+        replicas = self.distribute_strategy.num_replicas_in_sync  # GPUs sharing the batch (1 on one device)
+
         # 1. the discriminator: real images -> 1, generated images -> 0
         with tf.GradientTape() as tape:
-            d_loss, real_logits, fake_logits = self._d_pass(real, training=True)
-            d_share = _replica_share(d_loss)
-        grads = tape.gradient(d_share, self.discriminator.trainable_weights)
+            fake = self.generator(self.noise(batch), training=True)
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            d_loss = bce(real_logits, 1.0) + bce(fake_logits, 0.0)
+            share = d_loss / replicas  # the optimizer sums the replicas' gradients
+        grads = tape.gradient(share, self.discriminator.trainable_weights)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
-        # 2. the generator: make D say 1 on new fakes (D's weights stay put)
+
+        # 2. the generator: new fakes that the updated D should call real
         with tf.GradientTape() as tape:
-            fake = self.generator(self.noise(tf.shape(real)[0]), training=True)
-            g_loss = self._adversarial(self.discriminator(fake, training=True), True)
-            g_share = _replica_share(g_loss)
-        grads = tape.gradient(g_share, self.generator.trainable_weights)
+            fake = self.generator(self.noise(batch), training=True)
+            g_loss = bce(self.discriminator(fake, training=True), 1.0)
+            share = g_loss / replicas
+        grads = tape.gradient(share, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
-        # the norm of the gradients of g_loss itself (of this replica's
-        # examples, under a strategy; the tracker averages the replicas')
-        g_grad_norm = tf.linalg.global_norm(grads) * _replicas()
-        return self._report(d_loss=d_loss, g_loss=g_loss, d_real_acc=_accuracy(real_logits, True),
-                            d_fake_acc=_accuracy(fake_logits, False), g_grad_norm=g_grad_norm)
+
+        logs = {"d_loss": d_loss, "g_loss": g_loss, "d_real_acc": accuracy(real_logits, 1.0),
+                "d_fake_acc": accuracy(fake_logits, 0.0),
+                "g_grad_norm": tf.linalg.global_norm(grads) * replicas}  # of g_loss, not of its share
+        return self.track(logs)
 
     def test_step(self, data):
         real = data[0] if isinstance(data, tuple) else data
-        d_loss, real_logits, fake_logits = self._d_pass(real, training=False)
-        g_loss = self._adversarial(fake_logits, True)
-        self.trackers["d_loss"].update_state(d_loss)
-        self.trackers["g_loss"].update_state(g_loss)
-        self.trackers["d_real_acc"].update_state(_accuracy(real_logits, True))
-        self.trackers["d_fake_acc"].update_state(_accuracy(fake_logits, False))
-        return {name: self.trackers[name].result() for name in ("d_loss", "g_loss", "d_real_acc", "d_fake_acc")}
+        fake = self.generator(self.noise(tf.shape(real)[0]), training=False)
+        real_logits = self.discriminator(real, training=False)
+        fake_logits = self.discriminator(fake, training=False)
+        logs = {"d_loss": bce(real_logits, 1.0) + bce(fake_logits, 0.0), "g_loss": bce(fake_logits, 1.0),
+                "d_real_acc": accuracy(real_logits, 1.0), "d_fake_acc": accuracy(fake_logits, 0.0)}
+        return self.track(logs)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "latent_dim": self.latent_dim, "seed": self.seed}
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class Pix2Pix(_TwoNetworks):
+class Pix2Pix(AdversarialModel):
     """The conditional GAN of pix2pix (Isola et al., "Image-to-Image
     Translation with Conditional Adversarial Networks", CVPR 2017).
 
@@ -348,10 +312,11 @@ class Pix2Pix(_TwoNetworks):
 
     1. ``fake = G(photo)``;
     2. the discriminator is updated on
-       ``d_loss = 0.5 * (BCE(1, D(photo, sketch)) + BCE(0, D(photo, fake)))``;
+       ``d_loss = 0.5 * (BCE(D(photo, sketch), 1) + BCE(D(photo, fake), 0))``
+       (halved "to slow down the rate at which D learns relative to G");
     3. the generator is updated on ``g_loss = g_gan + lambda_l1 * g_l1`` with
-       ``g_gan = BCE(1, D(photo, fake))`` (through the updated D) and
-       ``g_l1 = mean|sketch - fake|``.
+       ``g_gan = BCE(D(photo, fake), 1)`` (through the updated D) and
+       ``g_l1 = mean|fake - sketch|``.
 
     Trackers: ``d_loss``, ``d_real_acc``, ``d_fake_acc``, ``g_loss``,
     ``g_gan`` and ``g_l1``; ``test_step`` reports the same on held-out pairs
@@ -367,68 +332,52 @@ class Pix2Pix(_TwoNetworks):
     TRACKED = ("d_loss", "d_real_acc", "d_fake_acc", "g_loss", "g_gan", "g_l1")
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, lambda_l1: float = LAMBDA_L1, **kwargs):
-        super().__init__(generator, discriminator, **kwargs)
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
         self.lambda_l1 = float(lambda_l1)
-
-    def call(self, photo, training: bool = False):
-        return self.generator(photo, training=training)
-
-    def _d_loss(self, real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf.Tensor:
-        return 0.5 * (self._adversarial(real_logits, True) + self._adversarial(fake_logits, False))
+        self.built = True  # the networks are built; the model adds no weights of its own
 
     def train_step(self, data):
-        photo, sketch = data
+        photo, sketch = data[:2]  # fit on a dataset gives (photo, sketch); train_on_batch adds weights
+        replicas = self.distribute_strategy.num_replicas_in_sync  # GPUs sharing the batch (1 on one device)
         with tf.GradientTape() as g_tape:
             fake = self.generator(photo, training=True)
+
+            # 1. the discriminator, on (photo, sketch) pairs: the artist's -> 1, G's -> 0
             with g_tape.stop_recording(), tf.GradientTape() as d_tape:
                 real_logits = self.discriminator([photo, sketch], training=True)
                 fake_logits = self.discriminator([photo, tf.stop_gradient(fake)], training=True)
-                d_loss = self._d_loss(real_logits, fake_logits)
-                d_share = _replica_share(d_loss)
-            d_grads = d_tape.gradient(d_share, self.discriminator.trainable_weights)
-            self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_weights))
-            g_gan = self._adversarial(self.discriminator([photo, fake], training=True), True)
-            g_l1 = tf.reduce_mean(tf.abs(sketch - fake))
+                d_loss = 0.5 * (bce(real_logits, 1.0) + bce(fake_logits, 0.0))
+                share = d_loss / replicas  # the optimizer sums the replicas' gradients
+            grads = d_tape.gradient(share, self.discriminator.trainable_weights)
+            self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+
+            # 2. the generator: fool the updated D, and stay close to the artist's sketch
+            g_gan = bce(self.discriminator([photo, fake], training=True), 1.0)
+            g_l1 = l1(fake, sketch)
             g_loss = g_gan + self.lambda_l1 * g_l1
-            g_share = _replica_share(g_loss)
-        g_grads = g_tape.gradient(g_share, self.generator.trainable_weights)
-        self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_weights))
-        return self._report(d_loss=d_loss, d_real_acc=_accuracy(real_logits, True),
-                            d_fake_acc=_accuracy(fake_logits, False), g_loss=g_loss, g_gan=g_gan, g_l1=g_l1)
+            share = g_loss / replicas
+        grads = g_tape.gradient(share, self.generator.trainable_weights)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+
+        logs = {"d_loss": d_loss, "d_real_acc": accuracy(real_logits, 1.0), "d_fake_acc": accuracy(fake_logits, 0.0),
+                "g_loss": g_loss, "g_gan": g_gan, "g_l1": g_l1}
+        return self.track(logs)
 
     def test_step(self, data):
-        photo, sketch = data
+        photo, sketch = data[:2]
         fake = self.generator(photo, training=False)
         real_logits = self.discriminator([photo, sketch], training=False)
         fake_logits = self.discriminator([photo, fake], training=False)
-        g_gan = self._adversarial(fake_logits, True)
-        g_l1 = tf.reduce_mean(tf.abs(sketch - fake))
-        return self._report(d_loss=self._d_loss(real_logits, fake_logits), d_real_acc=_accuracy(real_logits, True),
-                            d_fake_acc=_accuracy(fake_logits, False), g_loss=g_gan + self.lambda_l1 * g_l1,
-                            g_gan=g_gan, g_l1=g_l1)
+        g_gan, g_l1 = bce(fake_logits, 1.0), l1(fake, sketch)
+        logs = {"d_loss": 0.5 * (bce(real_logits, 1.0) + bce(fake_logits, 0.0)),
+                "d_real_acc": accuracy(real_logits, 1.0), "d_fake_acc": accuracy(fake_logits, 0.0),
+                "g_loss": g_gan + self.lambda_l1 * g_l1, "g_gan": g_gan, "g_l1": g_l1}
+        return self.track(logs)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "lambda_l1": self.lambda_l1}
-
-
-LAMBDA_CYCLE = 10.0  # CycleGAN's weight of each cycle-consistency term
-LAMBDA_IDENTITY = 0.5  # the identity terms' weight, as a fraction of LAMBDA_CYCLE
-POOL_SIZE = 50  # generated images kept for CycleGAN's discriminators
-LUMA = (0.299, 0.587, 0.114)  # ITU-R 601 weights, RGB -> grey
-
-
-def to_channels(images: tf.Tensor, channels: int) -> tf.Tensor:
-    """``images`` with ``channels`` channels: grey repeated to RGB, or RGB
-    to grey (ITU-R 601 luma); unchanged if they already match. Works in
-    [-1, 1] as in [0, 1] (the luma weights sum to 1)."""
-    have = images.shape[-1]
-    if have == channels:
-        return images
-    if have == 1:
-        return tf.repeat(images, channels, axis=-1)
-    if have == 3 and channels == 1:
-        return tf.reduce_sum(images * tf.constant(LUMA, images.dtype), axis=-1, keepdims=True)
-    raise ValueError(f"cannot turn {have}-channel images into {channels}-channel ones")
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -515,67 +464,10 @@ class ImagePool(keras.layers.Layer):
         return {**super().get_config(), "size": self.size, "image_shape": self.image_shape, "seed": self.seed}
 
 
-def _mixes_images(network: keras.layers.Layer) -> bool:
-    """Whether ``network`` (or a layer nested in it) computes an image's
-    output from other images of its batch: BatchNormalization, in training."""
-    if isinstance(network, keras.layers.BatchNormalization):
-        return True
-    return any(_mixes_images(layer) for layer in getattr(network, "layers", []))
-
-
-def _l1(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
-    return tf.reduce_mean(tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
-
-
-def _apply_gradients(optimizer: keras.optimizers.Optimizer, grads: list, weights: list) -> None:
-    """``optimizer.apply_gradients``; for a ``LossScaleOptimizer`` under a
-    strategy of several replicas, with the replicas agreeing on overflow.
-
-    A ``LossScaleOptimizer`` skips a step whose gradients overflowed and
-    halves its scale. Under a strategy it decides from the first replica's
-    gradients alone (Keras 3, ``_tf_apply`` in
-    keras/src/optimizers/loss_scale_optimizer.py, which takes them for
-    all-reduced ones; the optimizer sums them only afterwards), so another
-    replica's overflow reached the weights as NaN: CycleGAN in mixed
-    precision on two replicas had a NaN discriminator after its first step.
-    Here every replica's gradients are made non-finite when any replica's
-    are (one scalar all-reduce), so every replica skips the step.
-    """
-    context = tf.distribute.get_replica_context()
-    if (isinstance(optimizer, keras.optimizers.LossScaleOptimizer) and context is not None
-            and context.num_replicas_in_sync > 1):
-        finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in grads if g is not None])
-        overflows = context.all_reduce(tf.distribute.ReduceOp.SUM, 1.0 - tf.cast(finite, tf.float32))
-        poison = tf.where(overflows > 0, float("nan"), 1.0)
-        grads = [g if g is None else g * tf.cast(poison, g.dtype) for g in grads]
-    optimizer.apply_gradients(zip(grads, weights))
-
-
-def _apply(tape: tf.GradientTape, targets: list[tf.Tensor],
-           updates: list[tuple[keras.optimizers.Optimizer, keras.Model]]) -> None:
-    """Update each network of ``updates`` with its optimizer on the gradients
-    of its target, ``optimizer.scale_loss(_replica_share(loss))`` recorded on ``tape``.
-
-    A loss-scaling optimizer (mixed precision) scales the loss before the
-    gradients and unscales them before the update. With several such
-    optimizers the scales differ, so each network needs its own gradient
-    call (and a persistent tape); without scaling every target is the loss
-    itself and one call serves every network.
-    """
-    if all(t is targets[0] for t in targets):
-        weights = [network.trainable_weights for _, network in updates]
-        grads = tape.gradient(targets[0], [w for ws in weights for w in ws])
-        start = 0
-        for (optimizer, _), ws in zip(updates, weights):
-            _apply_gradients(optimizer, grads[start:start + len(ws)], ws)
-            start += len(ws)
-        return
-    for (optimizer, network), target in zip(updates, targets):
-        _apply_gradients(optimizer, tape.gradient(target, network.trainable_weights), network.trainable_weights)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class CycleGAN(_Adversarial):
+class CycleGAN(AdversarialModel):
     """CycleGAN (Zhu et al., "Unpaired Image-to-Image Translation using
     Cycle-Consistent Adversarial Networks", ICCV 2017): two generators,
     ``i2s`` (photo -> sketch) and ``s2i`` (sketch -> photo), and two
@@ -600,14 +492,11 @@ class CycleGAN(_Adversarial):
 
     ``g_loss`` is one sum, so its gradients reach both generators from
     every term: ``cycle_photo`` trains ``i2s`` (which drew the sketch) as
-    well as ``s2i`` (which drew it back). Each ``train_step`` updates the
-    generators (the discriminators held fixed), then the discriminators on
-    the pooled fakes of the same step, as the authors' code does. When no
-    network mixes the images of a batch (instance norm, as here; not
-    BatchNorm), the passes of one network that do not depend on each other
-    run as one call on their batches stacked (:attr:`stack_passes`,
-    :meth:`_passes`): each generator on its real images and on its identity
-    input, each discriminator on real and pooled images.
+    well as ``s2i`` (which drew it back). As in the authors' code, one
+    optimizer updates both generators on ``g_loss`` (the discriminators held
+    fixed), then one updates both discriminators on the pooled fakes of the
+    same step. Adam keeps its state per weight, so this is the same update
+    as one Adam per network.
 
     Trackers: every term above; ``test_step`` on paired held-out data
     reports the two cycle terms and the paired L1 of each direction,
@@ -625,11 +514,10 @@ class CycleGAN(_Adversarial):
         seed: seeds the pools' draws.
     """
 
+    NETWORKS = ("i2s", "s2i", "d_sketch", "d_photo")
+    UPDATES = {"g_optimizer": ("i2s", "s2i"), "d_optimizer": ("d_sketch", "d_photo")}
     TRACKED = ("d_sketch", "d_photo", "g_i2s", "g_s2i", "cycle_photo", "cycle_sketch", "identity_sketch",
                "identity_photo", "g_loss", "l1_i2s", "l1_s2i")
-    OPTIMIZERS = {"i2s_optimizer": "i2s", "s2i_optimizer": "s2i", "d_sketch_optimizer": "d_sketch",
-                  "d_photo_optimizer": "d_photo"}
-    NETWORKS = ("i2s", "s2i", "d_sketch", "d_photo")
 
     def __init__(self, i2s: keras.Model, s2i: keras.Model, d_sketch: keras.Model, d_photo: keras.Model,
                  lambda_cycle: float = LAMBDA_CYCLE, lambda_identity: float = LAMBDA_IDENTITY,
@@ -640,120 +528,61 @@ class CycleGAN(_Adversarial):
         self.pool_size, self.seed = int(pool_size), int(seed)
         self.sketch_pool = ImagePool(pool_size, i2s.output_shape[1:], seed=seed, name="sketch_pool")
         self.photo_pool = ImagePool(pool_size, s2i.output_shape[1:], seed=seed + 1, name="photo_pool")
-        self.stack_passes = not any(_mixes_images(net) for net in (i2s, s2i, d_sketch, d_photo))
         self.built = True
-
-    def compile(
-        self,
-        i2s_optimizer: keras.optimizers.Optimizer | None = None,
-        s2i_optimizer: keras.optimizers.Optimizer | None = None,
-        d_sketch_optimizer: keras.optimizers.Optimizer | None = None,
-        d_photo_optimizer: keras.optimizers.Optimizer | None = None,
-        loss_fn: keras.losses.Loss | None = None,
-        **kwargs,
-    ) -> None:
-        """Set one optimizer per network (default: :func:`adam`; wrap each in
-        ``keras.optimizers.LossScaleOptimizer`` for mixed precision) and the
-        adversarial loss (default: mean squared error, the least-squares GAN)."""
-        super().compile(**kwargs)
-        self.i2s_optimizer = i2s_optimizer or adam()
-        self.s2i_optimizer = s2i_optimizer or adam()
-        self.d_sketch_optimizer = d_sketch_optimizer or adam()
-        self.d_photo_optimizer = d_photo_optimizer or adam()
-        self.loss_fn = loss_fn or keras.losses.MeanSquaredError()
-        self.build_optimizers()
-
-    def call(self, photo, training: bool = False):
-        return self.i2s(photo, training=training)
-
-    def _adversarial(self, logits: tf.Tensor, real: bool) -> tf.Tensor:
-        return super()._adversarial(tf.cast(logits, tf.float32), real)
-
-    def _passes(self, network: keras.Model, *batches: tf.Tensor) -> list[tf.Tensor]:
-        """``network(batch, training=True)`` for each of ``batches``. When
-        :attr:`stack_passes` (no network mixes the images of a batch, as
-        with instance norm), in one call on the batches stacked: the same
-        outputs, and each convolution runs once on all of them (on 2 CPU
-        cores, 11% off a CycleGAN step at 64x64 and 8% at 128x128:
-        ``benchmarks/step_levers.py``); else one call each."""
-        if not self.stack_passes:
-            return [network(batch, training=True) for batch in batches]
-        stacked = tf.concat([tf.cast(batch, batches[0].dtype) for batch in batches], axis=0)
-        sizes = tf.stack([tf.shape(batch)[0] for batch in batches])
-        return tf.split(network(stacked, training=True), sizes, num=len(batches), axis=0)
-
-    def _d_loss(self, discriminator: keras.Model, real: tf.Tensor, fake: tf.Tensor) -> tf.Tensor:
-        real_logits, fake_logits = self._passes(discriminator, real, fake)
-        return 0.5 * (self._adversarial(real_logits, True) + self._adversarial(fake_logits, False))
 
     def train_step(self, data):
         photo, sketch = data[:2]  # fit on a dataset gives (photo, sketch); train_on_batch adds weights
-        scaled = any(isinstance(o, keras.optimizers.LossScaleOptimizer) or o.loss_scale_factor
-                     for o in (self.i2s_optimizer, self.s2i_optimizer))
+        replicas = self.distribute_strategy.num_replicas_in_sync  # GPUs sharing the batch (1 on one device)
+
         # 1. the generators, on one loss (the discriminators are not updated here)
-        with tf.GradientTape(persistent=bool(scaled)) as tape:
-            if self.lambda_identity:  # each generator's two passes on real images, in one call
-                fake_sketch, same_sketch = self._passes(self.i2s, photo, to_channels(sketch, 3))
-                fake_photo, same_photo = self._passes(self.s2i, sketch, to_channels(photo, 1))
-            else:
-                fake_sketch, fake_photo = self.i2s(photo, training=True), self.s2i(sketch, training=True)
-            g_i2s = self._adversarial(self.d_sketch(fake_sketch, training=True), True)
-            g_s2i = self._adversarial(self.d_photo(fake_photo, training=True), True)
-            cycle_photo = _l1(self.s2i(fake_sketch, training=True), photo)
-            cycle_sketch = _l1(self.i2s(fake_photo, training=True), sketch)
-            g_loss = g_i2s + g_s2i + self.lambda_cycle * (cycle_photo + cycle_sketch)
-            identity_sketch = identity_photo = tf.constant(0.0)
-            if self.lambda_identity:
-                identity_sketch = _l1(same_sketch, sketch)
-                identity_photo = _l1(same_photo, photo)
-                g_loss += self.lambda_identity * self.lambda_cycle * (identity_sketch + identity_photo)
-            updates = [(self.i2s_optimizer, self.i2s), (self.s2i_optimizer, self.s2i)]
-            g_share = _replica_share(g_loss)
-            targets = [optimizer.scale_loss(g_share) for optimizer, _ in updates]
-        _apply(tape, targets, updates)
-        del tape
-        # 2. the discriminators: real images -> 1, pooled fakes -> 0
-        pooled_sketch = self.sketch_pool(tf.stop_gradient(fake_sketch))
-        pooled_photo = self.photo_pool(tf.stop_gradient(fake_photo))
         with tf.GradientTape() as tape:
-            d_sketch = self._d_loss(self.d_sketch, sketch, pooled_sketch)
-            d_photo = self._d_loss(self.d_photo, photo, pooled_photo)
-            # the two losses share no weights: one gradient call on their
-            # (scaled) sum gives each discriminator its own loss's gradients
-            target = (self.d_sketch_optimizer.scale_loss(_replica_share(d_sketch))
-                      + self.d_photo_optimizer.scale_loss(_replica_share(d_photo)))
+            fake_sketch = self.i2s(photo, training=True)
+            fake_photo = self.s2i(sketch, training=True)
+            # adversarial: each discriminator should call the other domain's fakes real
+            g_i2s = least_squares(self.d_sketch(fake_sketch, training=True), 1.0)
+            g_s2i = least_squares(self.d_photo(fake_photo, training=True), 1.0)
+            # cycle consistency: there and back again gives the image we started from
+            cycle_photo = l1(self.s2i(fake_sketch, training=True), photo)
+            cycle_sketch = l1(self.i2s(fake_photo, training=True), sketch)
+            # identity: an image of a generator's own output domain comes out unchanged
+            identity_sketch = l1(self.i2s(to_channels(sketch, 3), training=True), sketch)
+            identity_photo = l1(self.s2i(to_channels(photo, 1), training=True), photo)
+            g_loss = (g_i2s + g_s2i + self.lambda_cycle * (cycle_photo + cycle_sketch)
+                      + self.lambda_identity * self.lambda_cycle * (identity_sketch + identity_photo))
+            # this replica's share, scaled up for mixed precision (unchanged in float32)
+            share = self.g_optimizer.scale_loss(g_loss / replicas)
+        weights = self.i2s.trainable_weights + self.s2i.trainable_weights
+        grads = tape.gradient(share, weights)
+        self.g_optimizer.apply_gradients(zip(grads, weights))
+
+        # 2. the discriminators: real images -> 1, fakes from the history pools -> 0
+        pooled_sketch = self.sketch_pool(fake_sketch)
+        pooled_photo = self.photo_pool(fake_photo)
+        with tf.GradientTape() as tape:
+            d_sketch = 0.5 * (least_squares(self.d_sketch(sketch, training=True), 1.0)
+                              + least_squares(self.d_sketch(pooled_sketch, training=True), 0.0))
+            d_photo = 0.5 * (least_squares(self.d_photo(photo, training=True), 1.0)
+                             + least_squares(self.d_photo(pooled_photo, training=True), 0.0))
+            # the two share no weights: the gradients of the sum are each one's own
+            share = self.d_optimizer.scale_loss((d_sketch + d_photo) / replicas)
         weights = self.d_sketch.trainable_weights + self.d_photo.trainable_weights
-        grads = tape.gradient(target, weights)
-        split = len(self.d_sketch.trainable_weights)
-        _apply_gradients(self.d_sketch_optimizer, grads[:split], weights[:split])
-        _apply_gradients(self.d_photo_optimizer, grads[split:], weights[split:])
-        return self._log(d_sketch=d_sketch, d_photo=d_photo, g_i2s=g_i2s, g_s2i=g_s2i, cycle_photo=cycle_photo,
-                         cycle_sketch=cycle_sketch, identity_sketch=identity_sketch, identity_photo=identity_photo,
-                         g_loss=g_loss)
+        grads = tape.gradient(share, weights)
+        self.d_optimizer.apply_gradients(zip(grads, weights))
+
+        logs = {"d_sketch": d_sketch, "d_photo": d_photo, "g_i2s": g_i2s, "g_s2i": g_s2i,
+                "cycle_photo": cycle_photo, "cycle_sketch": cycle_sketch, "identity_sketch": identity_sketch,
+                "identity_photo": identity_photo, "g_loss": g_loss}
+        return self.track(logs)
 
     def test_step(self, data):
         photo, sketch = data[:2]
         fake_sketch = self.i2s(photo, training=False)
         fake_photo = self.s2i(sketch, training=False)
-        return self._log(cycle_photo=_l1(self.s2i(fake_sketch, training=False), photo),
-                         cycle_sketch=_l1(self.i2s(fake_photo, training=False), sketch),
-                         l1_i2s=_l1(fake_sketch, sketch), l1_s2i=_l1(fake_photo, photo))
-
-    def _log(self, **values: tf.Tensor) -> dict[str, tf.Tensor]:
-        """Update the trackers of ``values`` and return their means (the
-        training and the test step track different terms)."""
-        for name, value in values.items():
-            self.trackers[name].update_state(value)
-        return {name: self.trackers[name].result() for name in values}
+        logs = {"cycle_photo": l1(self.s2i(fake_sketch, training=False), photo),
+                "cycle_sketch": l1(self.i2s(fake_photo, training=False), sketch),
+                "l1_i2s": l1(fake_sketch, sketch), "l1_s2i": l1(fake_photo, photo)}
+        return self.track(logs)
 
     def get_config(self) -> dict:
-        return {**{name: keras.saving.serialize_keras_object(getattr(self, name)) for name in self.NETWORKS},
-                "lambda_cycle": self.lambda_cycle, "lambda_identity": self.lambda_identity,
-                "pool_size": self.pool_size, "seed": self.seed, "name": self.name}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        config = dict(config)
-        for key in cls.NETWORKS:
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return {**super().get_config(), "lambda_cycle": self.lambda_cycle, "lambda_identity": self.lambda_identity,
+                "pool_size": self.pool_size, "seed": self.seed}

@@ -1,14 +1,11 @@
-"""Adam with one fused kernel per variable: the optimizer every model here trains with.
+"""The optimizers every model here trains with, below the abstraction of
+Keras' own and tested equal to them.
 
-Keras' ``Adam.update_step`` writes the update of each variable as some
-twenty small TensorFlow ops (casts, powers, the two moment updates, a
-square root, a division, three assignments), each of which walks the whole
-variable. :class:`FusedAdam` hands the same update to TensorFlow's
-``ResourceApplyAdam`` kernel, one op per variable that reads and writes each
-value once. On 2 CPU cores (Intel Xeon) a pix2pix step at batch 1 takes
-56.3 ms with Keras' Adam and 42.2 ms with this one at 64x64, 88.9 and 72.5
-ms at 128x128 (``benchmarks/step_levers.py``); the networks and the losses
-are the same, only the optimizer's bookkeeping shrinks.
+- :class:`FusedAdam`: ``keras.optimizers.Adam`` whose update of each
+  variable is one fused TensorFlow kernel instead of some twenty small ops
+  (docs/performance.md has the speed-up and the command that measures it).
+- :class:`LossScaleOptimizer`: Keras' loss-scaling optimizer for mixed
+  precision, whose replicas agree on an overflow under ``tf.distribute``.
 """
 
 from __future__ import annotations
@@ -50,3 +47,28 @@ class FusedAdam(keras.optimizers.Adam):
             beta1_power=tf.pow(beta_1, step), beta2_power=tf.pow(beta_2, step),
             lr=tf.cast(learning_rate, dtype), beta1=beta_1, beta2=beta_2,
             epsilon=tf.cast(self.epsilon, dtype), grad=tf.cast(gradient, dtype), use_locking=False)
+
+
+@keras.saving.register_keras_serializable(package="sketchlab")
+class LossScaleOptimizer(keras.optimizers.LossScaleOptimizer):
+    """``keras.optimizers.LossScaleOptimizer`` (mixed precision: the loss is
+    scaled up before the gradients, which are scaled down before the update,
+    and a step whose gradients overflowed is skipped and the scale halved)
+    whose replicas agree on an overflow; on one device it is Keras' own.
+
+    Under a ``tf.distribute`` strategy Keras' optimizer decides from the
+    first replica's gradients alone whether the step overflowed (it takes
+    them for all-reduced ones; they are summed only afterwards), so another
+    replica's overflow reached the weights as NaN. Here every replica's
+    gradients are made non-finite when any replica's are (one scalar
+    all-reduce), so every replica skips the step.
+    """
+
+    def apply(self, grads, trainable_variables=None):
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in grads if g is not None])
+            overflows = context.all_reduce(tf.distribute.ReduceOp.SUM, 1.0 - tf.cast(finite, tf.float32))
+            poison = tf.where(overflows > 0, float("nan"), 1.0)
+            grads = [g if g is None else g * tf.cast(poison, g.dtype) for g in grads]
+        return super().apply(grads, trainable_variables)

@@ -9,10 +9,10 @@ OUT gets:
 - ``steps.npz`` and ``steps.json``: one training step of each case of
   :data:`CASES` from the same starting state, in each of its modes:
   ``single`` (no strategy), ``strategy`` (the code as it is) and, where the
-  code has something to get wrong, ``naive`` (the strategy with
-  ``sketchlab.gans._replica_share`` patched to return the loss undivided:
-  each replica differentiates the mean over its own examples and the
-  optimizer sums the replicas' gradients). The npz holds every array to
+  code has something to get wrong, ``naive`` (the strategy, with the model
+  told that it runs on one replica, :class:`OneReplicaClaimed`: each step
+  divides its loss by 1, so each replica differentiates the mean over its
+  own examples and the optimizer sums the replicas' gradients). The npz holds every array to
   compare (``case|mode|name``: the networks' weights, the optimizers'
   variables, the image pools; mode ``start``: before the step), the json
   the logs the step reported and the variables whose copies on the two
@@ -20,8 +20,9 @@ OUT gets:
 - ``mixed.json``: CycleGAN in mixed precision with loss-scaling Adam, 4
   steps: the loss scales and logs of each step and whether the weights
   stayed finite, on one device, under the strategy, and under the strategy
-  with ``sketchlab.gans._apply_gradients`` patched to a plain
-  ``apply_gradients`` (no agreement between the replicas on overflow).
+  with Keras' own ``LossScaleOptimizer`` instead of
+  :class:`sketchlab.optimizers.LossScaleOptimizer` (no agreement between
+  the replicas on overflow).
 - ``adam.npz``: the U-Net's weights and optimizer variables after two
   traced steps with Keras' ``Adam`` on one device (mode ``keras``), with
   ``sketchlab.optimizers.FusedAdam`` on one device (``fused``) and with
@@ -62,7 +63,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sketchlab import gans, models  # noqa: E402
-from sketchlab.optimizers import FusedAdam  # noqa: E402
+from sketchlab.optimizers import FusedAdam, LossScaleOptimizer  # noqa: E402
 
 SIZE = 32
 LR = 0.1  # plain SGD: the update is LR times the gradient, so a gradient N times too large shows in the weights
@@ -155,7 +156,7 @@ def _cyclegan(optimizer) -> gans.CycleGAN:
         models.patchgan(SIZE, 4, 16, in_channels=0, out_channels=1, norm="instance"),
         models.patchgan(SIZE, 4, 16, in_channels=0, out_channels=3, norm="instance"),
         pool_size=POOL, seed=0)
-    model.compile(*(optimizer() for _ in range(4)))
+    model.compile(g_optimizer=optimizer(), d_optimizer=optimizer())
     return model
 
 
@@ -178,7 +179,7 @@ def cyclegan_case():
 
     def arrays(m):
         pools = {f"{p.name}/{w.name}": np.asarray(w) for p in (m.sketch_pool, m.photo_pool) for w in p.weights}
-        return {**_arrays(m, m.NETWORKS, m.OPTIMIZERS), **pools}
+        return {**_arrays(m, m.NETWORKS, m.UPDATES), **pools}
 
     return model, _unpaired(6), arrays
 
@@ -213,15 +214,18 @@ def _build(name: str, strategy: tf.distribute.Strategy | None, reference: keras.
     return model, data, arrays
 
 
-@contextlib.contextmanager
-def patched(name: str, value):
-    """``sketchlab.gans.<name>`` replaced by ``value`` for the block."""
-    original = getattr(gans, name)
-    setattr(gans, name, value)
-    try:
-        yield
-    finally:
-        setattr(gans, name, original)
+class OneReplicaClaimed:
+    """``strategy`` in every respect but one: it claims to run on one
+    replica, so a step that divides its loss by the number of replicas
+    divides it by 1 (what a step that forgot the division computes)."""
+
+    num_replicas_in_sync = 1
+
+    def __init__(self, strategy: tf.distribute.Strategy):
+        self._strategy = strategy
+
+    def __getattr__(self, name: str):
+        return getattr(self._strategy, name)
 
 
 def steps(out: Path, strategy: tf.distribute.Strategy) -> None:
@@ -233,11 +237,12 @@ def steps(out: Path, strategy: tf.distribute.Strategy) -> None:
             modes["naive"] = strategy
         logs[name] = {}
         for mode, where in modes.items():
-            with patched("_replica_share", lambda loss: loss) if mode == "naive" else contextlib.nullcontext():
-                model, data, names = _build(name, where, reference)
-                if mode == "single":
-                    arrays.update({f"{name}|start|{k}": v for k, v in names(model).items()})
-                history = model.fit(data, epochs=1, verbose=0)
+            model, data, names = _build(name, where, reference)
+            if mode == "naive":
+                model._distribute_strategy = OneReplicaClaimed(strategy)
+            if mode == "single":
+                arrays.update({f"{name}|start|{k}": v for k, v in names(model).items()})
+            history = model.fit(data, epochs=1, verbose=0)
             logs[name][mode] = {"logs": {k: float(v[-1]) for k, v in history.history.items()},
                                 "out_of_sync": _out_of_sync(model) if where is not None else []}
             arrays.update({f"{name}|{mode}|{k}": v for k, v in names(model).items()})
@@ -248,13 +253,13 @@ def steps(out: Path, strategy: tf.distribute.Strategy) -> None:
 def mixed(out: Path, strategy: tf.distribute.Strategy) -> None:
     """CycleGAN in mixed precision, as ``train_cyclegan`` trains it on GPUs."""
 
-    def build(where, reference=None):
+    def build(where, reference=None, loss_scaling=LossScaleOptimizer):
         keras.utils.set_random_seed(0)
         previous = keras.config.dtype_policy()
         keras.config.set_dtype_policy("mixed_float16")
         try:
             with where.scope() if where is not None else contextlib.nullcontext():
-                model = _cyclegan(lambda: keras.optimizers.LossScaleOptimizer(gans.adam()))
+                model = _cyclegan(lambda: loss_scaling(gans.adam()))
                 for a, b in zip(reference.variables if reference else [], model.variables, strict=False):
                     b.assign(np.asarray(a))
         finally:
@@ -268,15 +273,14 @@ def mixed(out: Path, strategy: tf.distribute.Strategy) -> None:
             self.scales, self.logs = [], []
 
         def on_train_batch_end(self, batch, logs=None):
-            self.scales.append([float(np.asarray(getattr(self.model, o).dynamic_scale)) for o in self.model.OPTIMIZERS])
+            self.scales.append([float(np.asarray(getattr(self.model, o).dynamic_scale)) for o in self.model.UPDATES])
             self.logs.append({k: float(v) for k, v in logs.items()})
 
     reference, result = build(None), {}
-    plain = lambda optimizer, grads, weights: optimizer.apply_gradients(zip(grads, weights))  # noqa: E731
     for mode, where in (("single", None), ("strategy", strategy), ("no_agreement", strategy)):
-        with patched("_apply_gradients", plain) if mode == "no_agreement" else contextlib.nullcontext():
-            model, record = build(where, reference), Record()
-            model.fit(_unpaired(7, batches=4), epochs=1, verbose=0, callbacks=[record])
+        loss_scaling = keras.optimizers.LossScaleOptimizer if mode == "no_agreement" else LossScaleOptimizer
+        model, record = build(where, reference, loss_scaling), Record()
+        model.fit(_unpaired(7, batches=4), epochs=1, verbose=0, callbacks=[record])
         result[mode] = {"scales": record.scales, "logs": record.logs,
                         "finite": all(np.isfinite(np.asarray(w)).all() for w in model.weights)}
     (out / "mixed.json").write_text(json.dumps(result, indent=1))

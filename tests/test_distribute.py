@@ -42,12 +42,11 @@ of their step on an AMD EPYC Zen 3 (1.1e-4 on a step of 0.38, with and without
 oneDNN), the other models' by about 1e-6 of theirs. A step N times too large
 is off by N - 1 times the step.
 
-``naive``: the same strategy step with ``sketchlab.gans._replica_share``
-patched to return the loss undivided (each replica's mean loss, gradients
-summed by the optimizer): its update must be N = 2 times the right one, so
-these tests fail without the fix. (Before the fix the code was a mixture:
-``keras.losses`` divide by the replica count themselves, the L1 terms did
-not; the report of the change has its numbers.)
+``naive``: the same strategy step with the model told that it runs on one
+replica (``distribute_worker.OneReplicaClaimed``), so each step divides its
+loss by 1: each replica's mean loss, gradients summed by the optimizer. Its
+update must be N = 2 times the right one, so these tests fail without the
+division.
 """
 
 from __future__ import annotations

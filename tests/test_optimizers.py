@@ -1,4 +1,6 @@
-"""FusedAdam: Keras' Adam update, one kernel per variable."""
+"""sketchlab's optimizers train as Keras' own: FusedAdam (Keras' Adam update, one
+kernel per variable) and LossScaleOptimizer (on one device, Keras' own; its
+agreement between replicas is tested under a strategy in test_distribute.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from sketchlab import gans
-from sketchlab.optimizers import FusedAdam
+from sketchlab.optimizers import FusedAdam, LossScaleOptimizer
 
 STEPS = 3
 
@@ -125,3 +127,10 @@ def test_saved_and_loaded_with_its_state(tmp_path):
 
 def test_the_course_trains_with_it():
     assert type(gans.adam()) is FusedAdam and gans.adam().beta_1 == gans.BETA_1
+
+
+def test_loss_scale_optimizer_on_one_device_is_keras_own():
+    _assert_same(_train(LossScaleOptimizer(FusedAdam(1e-2))),
+                 _train(keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(1e-2))))
+    again = keras.optimizers.deserialize(keras.optimizers.serialize(LossScaleOptimizer(FusedAdam(1e-3))))
+    assert type(again) is LossScaleOptimizer and type(again.inner_optimizer) is FusedAdam

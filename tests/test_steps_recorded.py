@@ -126,14 +126,23 @@ def _cyclegan(**compile_options):
     model = gans.CycleGAN(**networks, lambda_cycle=gans.LAMBDA_CYCLE, lambda_identity=gans.LAMBDA_IDENTITY,
                           pool_size=2, seed=0)
     _fixed_weights(networks, seed=3)
-    # as train_cyclegan (float32, on CPU): four optimizers, each decaying linearly
+    # as train_cyclegan (float32, on CPU): one optimizer per side, each decaying linearly
     model.compile(*(gans.adam(gans.LinearDecay(gans.LEARNING_RATE, total_steps=4, constant_steps=0))
-                    for _ in range(4)), **compile_options)
+                    for _ in range(2)), **compile_options)
     photos, sketches = _batch((2, 32, 32, 3), (2, 32, 32, 1))
     return model, (photos, sketches)
 
 
 BUILDERS = {"gan": _gan, "pix2pix": _pix2pix, "cyclegan": _cyclegan}
+# the name each network's optimizer state is recorded under -> (network, optimizer attribute); the
+# names are those of the recording, when CycleGAN had one optimizer per network (Adam keeps its state
+# per weight, so one optimizer over two networks updates each as its own optimizer did)
+RECORDED_OPTIMIZERS = {
+    "gan": {"d_optimizer": ("discriminator", "d_optimizer"), "g_optimizer": ("generator", "g_optimizer")},
+    "pix2pix": {"d_optimizer": ("discriminator", "d_optimizer"), "g_optimizer": ("generator", "g_optimizer")},
+    "cyclegan": {"i2s_optimizer": ("i2s", "g_optimizer"), "s2i_optimizer": ("s2i", "g_optimizer"),
+                 "d_sketch_optimizer": ("d_sketch", "d_optimizer"), "d_photo_optimizer": ("d_photo", "d_optimizer")},
+}
 
 
 def _noise_variables(network: keras.Model) -> set[str]:
@@ -176,8 +185,8 @@ def run(name: str, eager: bool = True) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for key in logs.steps[0]:
         out[f"log/{key}"] = np.array([step[key] for step in logs.steps], dtype="float64")
-    for optimizer_name, network_name in model.OPTIMIZERS.items():
-        network, optimizer = getattr(model, network_name), getattr(model, optimizer_name)
+    for optimizer_name, (network_name, attribute) in RECORDED_OPTIMIZERS[name].items():
+        network, optimizer = getattr(model, network_name), getattr(model, attribute)
         noise = _noise_variables(network)
         for variable in network.weights:  # trainable ones and BatchNorm's moving statistics
             if variable.path not in noise:
