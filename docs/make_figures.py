@@ -27,7 +27,6 @@ The faces are CUFS test photos and sketches (CUHK; Wang and Tang, TPAMI
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 
 import matplotlib
@@ -37,20 +36,15 @@ from PIL import Image
 matplotlib.use("Agg")
 
 import sketchlab  # noqa: E402,F401
-from sketchlab import evaluation, plots  # noqa: E402
+from sketchlab import evaluation, methods, plots  # noqa: E402
+from sketchlab.history import read_history  # noqa: E402
 from sketchlab.data import load_cufs  # noqa: E402
 from sketchlab.models import load_generator  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-MODELS = {"encoder-decoder": "encoder-decoder", "unet": "U-Net", "pix2pix": "pix2pix", "cyclegan": "CycleGAN"}
+MODELS = {m.name: m.label for m in methods.translators()}  # run folder -> how a reader calls the method
 FIGURES = {"method1_cufs.png": ("encoder-decoder", "unet"), "pix2pix_cufs.png": ("unet", "pix2pix")}
 FACES = 4
-
-
-def read_history(path: Path) -> dict[str, list[float]]:
-    with open(path) as f:
-        rows = list(csv.DictReader(f))
-    return {key: [float(r[key]) for r in rows] for key in ("loss", "val_loss")}
 
 
 def main() -> None:

@@ -16,11 +16,13 @@ benchmarks need, one concept per module:
 - ``models``: the networks (encoder-decoder, U-Net, PatchGAN, DCGAN pair, ResNet generator)
 - ``gans``: the adversarial models (GAN, Pix2Pix, CycleGAN) with their ``train_step``
 - ``optimizers``: ``FusedAdam``, Keras' Adam in one kernel per variable, which every model trains with
+- ``methods``: the registry of the methods (name, label, notebook, batch and epoch rules, trainer)
 - ``training``: training runs with ``fit`` (every method), resumable
+- ``history``: a run's ``history.csv``, read, written and trimmed
 - ``checkpoints``: the checkpoint written after every epoch
 - ``callbacks``: sample grids saved during training
 - ``metrics``: FSIM, SSIM, PSNR, L1, rank-1
-- ``evaluation``: the test protocol and the grey-photo baseline
+- ``evaluation``: the test protocol, the grey-photo baseline, and the tables of scores
 - ``comparison``: every method on the same faces, and the lessons (overfitting, lighting, data size)
 - ``faces``: new photos into the CUFS frame (MTCNN, alignment) and sketched
 - ``session``: one call that sets up a notebook or a command

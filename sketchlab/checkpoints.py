@@ -23,7 +23,6 @@ repeats nothing and skips nothing.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -192,18 +191,3 @@ class Checkpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         save_checkpoint(self.model, self.folder, epoch + 1, self.settings)
 
-
-def trim_history(path: str | Path, epochs_done: int) -> None:
-    """Keep the rows of the epochs before ``epochs_done`` in a ``history.csv``
-    (a run killed between writing an epoch's row and its checkpoint would
-    otherwise log that epoch twice); no file, nothing to do."""
-    path = Path(path)
-    if not path.is_file():
-        return
-    with path.open(newline="") as f:
-        rows = list(csv.reader(f))
-    if not rows:
-        return
-    kept = [rows[0]] + [row for row in rows[1:] if row and int(row[0]) < epochs_done]
-    with atomic_write(path) as tmp, tmp.open("w", newline="") as f:
-        csv.writer(f).writerows(kept)

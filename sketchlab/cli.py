@@ -4,7 +4,7 @@
     python -m sketchlab data toy --out DIR [--seed N]
     python -m sketchlab data download --out DIR
     python -m sketchlab data inspect DIR [--json]
-    python -m sketchlab train encoder-decoder|unet|pix2pix|dcgan|cyclegan --data toy|DIR --out RUN_DIR
+    python -m sketchlab train METHOD --data toy|DIR --out RUN_DIR
                               [--profile quick|full] [--image-size N] [--epochs N] [--seed N]
                               [--lambda-l1 X]
     python -m sketchlab evaluate MODEL.keras|RUN_DIR --data toy|DIR [--direction i2s|s2i] [--json]
@@ -12,7 +12,8 @@
     python -m sketchlab faces align IMAGE... --out DIR
     python -m sketchlab sketch MODEL.keras|RUN_DIR IMAGE... --out DIR [--direction i2s|s2i] [--align|--no-align]
 
-``train`` writes a checkpoint after every epoch: the same command again
+``train`` trains a method of :mod:`sketchlab.methods` (``--help`` lists
+them) and writes a checkpoint after every epoch: the same command again
 resumes an interrupted run. ``faces align`` and ``sketch`` check every input
 (readable, a face found, no two with one name, no output there already)
 before they write anything, and write each ``DIR/<stem>.png`` whole. Bad
@@ -29,12 +30,9 @@ import sys
 import time
 from pathlib import Path
 
+from . import methods
 from .config import ProfileError, check_training_size
 from .errors import SketchlabError
-
-# sketchlab.models.GENERATORS, then the GANs; named here without importing Keras
-MODEL_NAMES = ("encoder-decoder", "unet", "pix2pix", "dcgan", "cyclegan")
-TRANSLATORS = ("encoder-decoder", "unet", "pix2pix", "cyclegan")  # photo -> sketch; the DCGAN draws from noise
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -80,52 +78,44 @@ def _data_inspect(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
-    from . import training
     from .data import check_split_sizes
-    from .evaluation import evaluate, format_scores
+    from .evaluation import evaluate, evaluate_photos, format_scores
     from .session import start
 
-    if args.lambda_l1 is not None and args.model != "pix2pix":
+    method = methods.get(args.model)
+    if args.lambda_l1 is not None and "lambda_l1" not in method.options:
         raise ProfileError("--lambda-l1 is the weight of pix2pix's L1 term; drop it for " + args.model)
-    if args.model == "dcgan" and args.image_size not in (None, 64):
-        raise ProfileError("the DCGAN draws 64x64 sketches; drop --image-size for dcgan")
+    if method.fixed_size and args.image_size not in (None, method.fixed_size):
+        raise ProfileError(f"the {method.label} draws {method.fixed_size}x{method.fixed_size} sketches; "
+                           f"drop --image-size for {args.model}")
     session = start(data=args.data, profile=args.profile, verbose=False)
-    p = session.profile
-    size = 64 if args.model == "dcgan" else args.image_size or p.image_size
-    batch = {"pix2pix": p.gan_batch_size, "dcgan": training.DCGAN_BATCH, "cyclegan": 1}.get(args.model, p.batch_size)
-    epochs = args.epochs or {"pix2pix": p.pix2pix_epochs, "dcgan": p.dcgan_epochs,
-                             "cyclegan": p.cyclegan_epochs}.get(args.model, p.epochs)
+    size = method.image_size(session.profile, args.image_size)
+    batch = method.batch(session.profile)
+    epochs = args.epochs or method.epochs(session.profile)
     session.print_header(image_size=size, batch_size=batch, epochs=epochs)
-    check_split_sizes(session.data, train=batch, test=0 if args.model == "dcgan" else 2)
+    check_split_sizes(session.data, train=batch, test=2 if method.translates else 0)
     print(f"training {args.model} at {size}x{size}, batch {batch} -> {args.out}")
     start_time = time.perf_counter()
-    common = dict(out=args.out, epochs=args.epochs, seed=args.seed)
-    if args.model == "pix2pix":
-        if args.lambda_l1 is not None:
-            common["lambda_l1"] = args.lambda_l1
-        run = training.train_pix2pix(session.data, session.profile, image_size=args.image_size, **common)
-    elif args.model == "dcgan":
-        run = training.train_dcgan(session.data, session.profile, **common)
-    elif args.model == "cyclegan":
-        run = training.train_cyclegan(session.data, session.profile, image_size=args.image_size, **common)
-    else:
-        run = training.train_generator(args.model, session.data, session.profile, image_size=args.image_size,
-                                       **common)
-    extra = ", s2i.keras (sketch -> photo)" if args.model == "cyclegan" else ""
-    print(f"trained in {time.perf_counter() - start_time:.0f} s; saved {run.folder / 'generator.keras'}{extra}, "
-          "history.csv, samples/ and the checkpoint")
-    if args.model == "dcgan":
-        spread = training.dcgan_spread(run.model, session.data)
+    options = dict(out=args.out, epochs=args.epochs, seed=args.seed)
+    if not method.fixed_size:
+        options["image_size"] = args.image_size
+    if args.lambda_l1 is not None:
+        options["lambda_l1"] = args.lambda_l1
+    trained = method.train(session.data, session.profile, **options)
+    extra = ", s2i.keras (sketch -> photo)" if trained.s2i is not None else ""
+    print(f"trained in {time.perf_counter() - start_time:.0f} s; saved {trained.run.folder / 'generator.keras'}"
+          f"{extra}, history.csv, samples/ and the checkpoint")
+    if not method.translates:
+        from .training import dcgan_spread
+
+        spread = dcgan_spread(trained.run.model, session.data)
         print(f"sample spread {spread['samples']:.3f} (real sketches: {spread['real']:.3f}; "
               "near 0 means the samples all look alike)")
-    else:
-        generator = getattr(run.model, "generator", getattr(run.model, "i2s", run.model))
-        print(format_scores(evaluate(generator, session.data.split("test"), progress=print), name=args.model))
-        if args.model == "cyclegan":
-            from .evaluation import evaluate_photos
-
-            print(format_scores(evaluate_photos(run.model.s2i, session.data.split("test"), progress=print),
-                                name="cyclegan s2i"))
+        return
+    test = session.data.split("test")
+    print(format_scores(evaluate(trained.generator, test, progress=print), name=args.model))
+    if trained.s2i is not None:
+        print(format_scores(evaluate_photos(trained.s2i, test, progress=print), name=f"{args.model} s2i"))
 
 
 def _model_path(model: str, direction: str) -> Path:
@@ -292,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.set_defaults(run=_data_inspect)
 
     train = commands.add_parser("train", help="train a model on the train split, then score it on the test split")
-    train.add_argument("model", choices=MODEL_NAMES, help="the network")
+    train.add_argument("model", choices=methods.names(), help="the method (sketchlab.methods)")
     train.add_argument("--data", default=None, help="'toy' or a CUFS folder (default: data/cufs if present, else toy)")
     train.add_argument("--out", required=True,
                        help="run folder: generator.keras, history.csv, samples/, the checkpoint; "

@@ -20,20 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
+from . import methods as registry  # "methods" names lists of trained ones below
 from .config import Profile
 from .data import CufsData, Pair
+from .evaluation import COLUMNS, format_table
 
-# name of the run folder -> how a reader calls the method
-METHODS: dict[str, str] = {"encoder-decoder": "encoder-decoder", "unet": "U-Net", "pix2pix": "pix2pix",
-                           "cyclegan": "CycleGAN"}
-NOTEBOOK = {"encoder-decoder": "03", "unet": "03", "pix2pix": "04", "cyclegan": "05"}
+# the methods compared (sketchlab.methods' photo -> sketch ones): run folder name -> label
+METHODS: dict[str, str] = {m.name: m.label for m in registry.translators()}
 BASELINE = "grey photo"
-# each method's L1 term per epoch in history.csv: (train, test); CycleGAN
-# trains unpaired, so it has no training L1, only the paired test one
-L1_CURVES = {"encoder-decoder": ("loss", "val_loss"), "unet": ("loss", "val_loss"),
-             "pix2pix": ("g_l1", "val_g_l1"), "cyclegan": (None, "val_l1_i2s")}
-COLUMNS = (("fsim", "FSIM", ".3f"), ("ssim", "SSIM", ".3f"), ("psnr", "PSNR (dB)", ".2f"), ("l1", "L1", ".3f"),
-           ("rank1", "rank-1", ".2f"), ("sharpness", "sharpness", ".2f"))
 
 
 @dataclass
@@ -49,49 +43,31 @@ class Method:
 
     @property
     def label(self) -> str:
-        return METHODS[self.name]
+        return registry.get(self.name).label
 
 
 def train_method(name: str, data: CufsData, profile: Profile, out: str | Path | None = None,
                  verbose: int = 0) -> Method:
     """Train method ``name`` (a key of :data:`METHODS`) on ``data`` in the
     profile's budget, as the notebooks do; ``out`` is its run folder."""
-    from . import training
-
+    spec = registry.get(name, translating=True)
     start = time.perf_counter()
-    if name == "pix2pix":
-        run = training.train_pix2pix(data, profile, out=out, verbose=verbose)
-        generator, s2i = run.model.generator, None
-    elif name == "cyclegan":
-        run = training.train_cyclegan(data, profile, out=out, verbose=verbose)
-        generator, s2i = run.model.i2s, run.model.s2i
-    elif name in METHODS:
-        run = training.train_generator(name, data, profile, out=out, verbose=verbose)
-        generator, s2i = run.model, None
-    else:
-        raise ValueError(f"unknown method {name!r}; use one of: {', '.join(METHODS)}")
-    return Method(name, generator, run.history, time.perf_counter() - start, s2i)
+    trained = spec.train(data, profile, out=out, verbose=verbose)
+    return Method(name, trained.generator, trained.run.history, time.perf_counter() - start, trained.s2i)
 
 
 def save_method(method: Method, folder: str | Path) -> Path:
     """Write ``method`` as a run folder that :func:`load_or_train` and
     ``python -m sketchlab sketch`` read: ``generator.keras`` (and CycleGAN's
     ``s2i.keras``) and ``history.csv``; no checkpoint, as there is nothing to resume."""
-    import csv
-
-    from .files import atomic_write
+    from .history import write_history
     from .training import save_model
 
     folder = Path(folder)
     save_model(method.generator, folder / "generator.keras")
     if method.s2i is not None:
         save_model(method.s2i, folder / "s2i.keras")
-    columns = list(method.history)
-    with atomic_write(folder / "history.csv") as tmp, open(tmp, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["epoch", *columns])
-        for epoch, values in enumerate(zip(*(method.history[c] for c in columns))):
-            writer.writerow([epoch, *values])
+    write_history(folder / "history.csv", method.history)
     return folder
 
 
@@ -100,22 +76,23 @@ def load_or_train(name: str, data: CufsData, profile: Profile, runs: str | Path,
     """Method ``name`` from its run folder ``runs/name`` (saved by notebooks
     03 to 05 or by ``python -m sketchlab train``), or, when it is missing,
     trained there now in the profile's budget. ``log`` is told which."""
+    from .history import read_history
     from .models import load_generator
-    from .training import read_history
 
+    spec = registry.get(name, translating=True)
     folder = Path(runs) / name
-    files = [folder / "generator.keras"] + ([folder / "s2i.keras"] if name == "cyclegan" else [])
+    files = [folder / "generator.keras"] + ([folder / "s2i.keras"] if spec.both_ways else [])
     shown = f"{folder.parent.name}/{folder.name}"
     if all(f.is_file() for f in files):
         generator = load_generator(files[0])
-        s2i = load_generator(files[1], direction="s2i") if name == "cyclegan" else None
+        s2i = load_generator(files[1], direction="s2i") if spec.both_ways else None
         history = read_history(folder / "history.csv") if (folder / "history.csv").is_file() else {}
-        log(f"{METHODS[name]}: loaded {shown}/{files[0].name} (notebook {NOTEBOOK[name]})")
+        log(f"{spec.label}: loaded {shown}/{files[0].name} (notebook {spec.notebook})")
         return Method(name, generator, history, None, s2i)
-    log(f"{METHODS[name]}: {shown}/{files[0].name} not found (notebook {NOTEBOOK[name]} not run): "
+    log(f"{spec.label}: {shown}/{files[0].name} not found (notebook {spec.notebook} not run): "
         f"training it here in the {profile.name} profile")
     method = train_method(name, data, profile, out=folder, verbose=verbose)
-    log(f"{METHODS[name]}: trained in {method.seconds:.0f} s, saved in {shown}/")
+    log(f"{spec.label}: trained in {method.seconds:.0f} s, saved in {shown}/")
     return method
 
 
@@ -160,20 +137,16 @@ def table(results: dict[str, dict[str, float]], extra: dict[str, dict[str, str]]
     columns = [c for c in COLUMNS if c[0] in results[next(iter(results))]]
     winners = best(results)
     extra = extra or {}
+    bold = "<b>{}</b>" if html else "**{}**"
+
+    def cell(label: str, metric: str, fmt: str) -> str:
+        text = format(results[label][metric], fmt)
+        return bold.format(text) if winners[metric] == label else text
+
     titles = ["method"] + [title for _, title, _ in columns] + list(extra)
-    rows = []
-    for label, scores in results.items():
-        cells = []
-        for metric, _, fmt in columns:
-            text = format(scores[metric], fmt)
-            cells.append((f"<b>{text}</b>" if html else f"**{text}**") if winners[metric] == label else text)
-        rows.append([label] + cells + [extra[title].get(label, "") for title in extra])
-    if html:
-        head = "".join(f"<th>{t}</th>" for t in titles)
-        body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-        return f"<table>\n<tr>{head}</tr>\n{body}\n</table>"
-    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+    rows = [[label] + [cell(label, metric, fmt) for metric, _, fmt in columns]
+            + [extra[title].get(label, "") for title in extra] for label in results]
+    return format_table(titles, rows, style="html" if html else "markdown")
 
 
 def l1_curves(methods: Sequence[Method]) -> dict[str, dict[str, list[float]]]:
@@ -181,7 +154,7 @@ def l1_curves(methods: Sequence[Method]) -> dict[str, dict[str, list[float]]]:
     :func:`sketchlab.plots.show_history` draws (``l1`` and ``val_l1``)."""
     curves = {}
     for m in methods:
-        train, test = L1_CURVES[m.name]
+        train, test = registry.get(m.name).l1_columns
         curve = {key: m.history[source] for key, source in (("l1", train), ("val_l1", test))
                  if source in m.history}
         if curve:

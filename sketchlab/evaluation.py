@@ -63,28 +63,38 @@ class _Meter:
         self.progress(f"{self.what}: {done}/{self.total} {self.unit}, {elapsed:.0f} s{left}")
 
 
-def generate(model, pairs: Sequence[Pair], batch_size: int = 32, progress: Progress | None = None) -> np.ndarray:
-    """Sketches drawn by ``model`` for the photos of ``pairs``, back in the
-    200x250 frame and rounded to 8-bit grey: (N, 250, 200, 1) in [0, 1].
+def generate(model, pairs: Sequence[Pair], batch_size: int = 32, progress: Progress | None = None,
+             direction: str = "i2s") -> np.ndarray:
+    """What ``model`` draws for ``pairs``, back in the 200x250 frame and
+    rounded to 8 bits, as the protocol scores it: ``i2s``, sketches from the
+    photos, (N, 250, 200, 1); ``s2i``, photos from the artists' sketches,
+    (N, 250, 200, 3); values in [0, 1].
 
-    The photos go through the test pipeline at the model's input size.
+    The inputs go through the test pipeline at the model's input size.
     ``progress`` (e.g. ``print``) is told a line per batch; None: silent.
     """
     import tensorflow as tf
 
     from .pipeline import paired_dataset, to_unit_range, unpad
 
+    if direction not in ("i2s", "s2i"):
+        raise ValueError(f"direction must be 'i2s' or 's2i', got {direction!r}")
+    i2s = direction == "i2s"
     size = int(model.input_shape[1])
     out = []
-    meter = _Meter(progress, "drawing sketches", len(pairs), "photos")
-    for photos, _ in paired_dataset(pairs, size, batch_size, training=False):
-        sketches = unpad(to_unit_range(model(photos, training=False)), IMAGE_HEIGHT, IMAGE_WIDTH)
-        out.append(tf.round(sketches[..., :1] * 255.0).numpy() / 255.0)
+    given, drawing = ("photos", "sketches") if i2s else ("sketches", "photos")
+    meter = _Meter(progress, f"drawing {drawing}", len(pairs), given)
+    for photos, sketches in paired_dataset(pairs, size, batch_size, training=False):
+        drawn = unpad(to_unit_range(model(photos if i2s else sketches, training=False)), IMAGE_HEIGHT, IMAGE_WIDTH)
+        out.append(tf.round((drawn[..., :1] if i2s else drawn) * 255.0).numpy() / 255.0)
         meter(sum(len(batch) for batch in out))
     return np.concatenate(out).astype(np.float64)
 
 
-METRICS = ("fsim", "ssim", "psnr", "l1", "rank1", "sharpness")
+# the protocol's scores, in the order of every table: metric, column title, format
+COLUMNS = (("fsim", "FSIM", ".3f"), ("ssim", "SSIM", ".3f"), ("psnr", "PSNR (dB)", ".2f"), ("l1", "L1", ".3f"),
+           ("rank1", "rank-1", ".2f"), ("sharpness", "sharpness", ".2f"))
+METRICS = tuple(metric for metric, _, _ in COLUMNS)
 PER_PAIR = ("fsim", "ssim", "psnr", "l1")  # one value per pair: can be measured a chunk of pairs at a time
 PROGRESS_PAIRS = 25  # pairs scored between two progress lines
 
@@ -131,21 +141,8 @@ def real_photos(pairs: Sequence[Pair]) -> np.ndarray:
 
 def generate_photos(model, pairs: Sequence[Pair], batch_size: int = 32,
                     progress: Progress | None = None) -> np.ndarray:
-    """Photos drawn by a sketch -> photo ``model`` from the artists' sketches
-    of ``pairs``, back in the 200x250 frame, 8-bit RGB: (N, 250, 200, 3) in [0, 1].
-    ``progress``: as :func:`generate`'s."""
-    import tensorflow as tf
-
-    from .pipeline import paired_dataset, to_unit_range, unpad
-
-    size = int(model.input_shape[1])
-    out = []
-    meter = _Meter(progress, "drawing photos", len(pairs), "sketches")
-    for _, sketches in paired_dataset(pairs, size, batch_size, training=False):
-        photos = unpad(to_unit_range(model(sketches, training=False)), IMAGE_HEIGHT, IMAGE_WIDTH)
-        out.append(tf.round(photos * 255.0).numpy() / 255.0)
-        meter(sum(len(batch) for batch in out))
-    return np.concatenate(out).astype(np.float64)
+    """Photos drawn by a sketch -> photo ``model``: :func:`generate` with ``direction="s2i"``."""
+    return generate(model, pairs, batch_size, progress, direction="s2i")
 
 
 def score_photos(generated: np.ndarray, real: np.ndarray, progress: Progress | None = None,
@@ -172,7 +169,7 @@ def evaluate_photos(model, pairs: Sequence[Pair], batch_size: int = 32, progress
         "direction": "s2i"}``.
     """
     real = real_photos(pairs)
-    drawn = generate_photos(model, pairs, batch_size, progress)
+    drawn = generate(model, pairs, batch_size, progress, direction="s2i")
     return {"model": score_photos(drawn, real, progress, "scoring the photos"),
             "baseline": score_photos(np.full_like(real, 128 / 255), real, progress, "scoring flat grey (baseline)"),
             "n": len(pairs), "direction": "s2i"}
@@ -212,26 +209,48 @@ def _baseline_scores(pairs: tuple[Pair, ...], progress: Progress | None = None) 
     return _BASELINES[pairs]
 
 
-_COLUMNS = (("fsim", "FSIM", "7.3f"), ("ssim", "SSIM", "7.3f"), ("psnr", "PSNR", "7.2f"), ("l1", "L1", "7.3f"),
-            ("rank1", "rank-1", "8.2f"), ("sharpness", "sharp", "7.2f"))
+_TERMINAL_TITLES = {"psnr": "PSNR", "sharpness": "sharp"}  # narrower, for a terminal's line
 
 
 def format_scores(result: dict, name: str = "model") -> str:
     """The result of :func:`evaluate` (or :func:`evaluate_photos`) as a small
     table for the terminal or a notebook."""
     photos = result.get("direction") == "s2i"
-    columns = [c for c in _COLUMNS if c[0] in result["model"]]
+    columns = [c for c in COLUMNS if c[0] in result["model"]]
     baseline = "flat grey (baseline)" if photos else "grey photo (baseline)"
-    width = max(len(name), len(baseline)) + 1  # the model's name whole: a run folder's path tells runs apart
-    lines = ["".ljust(width) + "".join(f"{title:>{fmt[0]}}" for _, title, fmt in columns)]
-    for label, key in ((name, "model"), (baseline, "baseline")):
-        lines.append(f"{label:{width}}" + "".join(f"{result[key][k]:{fmt}}" for k, _, fmt in columns))
+    titles = [""] + [_TERMINAL_TITLES.get(metric, title) for metric, title, _ in columns]
+    # the model's name whole: a run folder's path tells runs apart
+    rows = [[label] + [format(result[key][metric], fmt) for metric, _, fmt in columns]
+            for label, key in ((name, "model"), (baseline, "baseline"))]
     if photos:
-        lines.append(f"({result['n']} test pairs, sketch -> photo, 200x250; FSIM and SSIM on grey, PSNR and L1 "
-                     "on colour)")
+        note = (f"({result['n']} test pairs, sketch -> photo, 200x250; FSIM and SSIM on grey, PSNR and L1 "
+                "on colour)")
     else:
-        lines.append(f"({result['n']} test pairs, 200x250, grey; sharp = mean gradient magnitude / the artist's)")
-    return "\n".join(lines)
+        note = f"({result['n']} test pairs, 200x250, grey; sharp = mean gradient magnitude / the artist's)"
+    return format_table(titles, rows) + "\n" + note
+
+
+def format_table(titles: Sequence[str], rows: Sequence[Sequence[str]], style: str = "text") -> str:
+    """Rows of cells, each already text, under ``titles``, as one table:
+    ``"text"`` for a terminal (the first column to the left, the others to
+    the right), ``"markdown"`` for a notebook, ``"html"`` for a page. Every
+    table of scores is written by it, so they all read alike."""
+    if style == "markdown":
+        lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
+        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+    if style == "html":
+        head = "".join(f"<th>{title}</th>" for title in titles)
+        body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+        return f"<table>\n<tr>{head}</tr>\n{body}\n</table>"
+    if style != "text":
+        raise ValueError(f"unknown table style {style!r}; use text, markdown or html")
+    lines = [list(titles), *(list(row) for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(titles))]
+
+    def text(line: list[str]) -> str:
+        return line[0].ljust(widths[0] + 1) + "".join(cell.rjust(w + 2) for cell, w in zip(line[1:], widths[1:]))
+
+    return "\n".join(text(line) for line in lines)
 
 
 def check_save_dir(folder: str | Path) -> Path:

@@ -29,9 +29,8 @@ On the 100 CUFS test pairs (grey photo vs its sketch, both 8-bit grey as
 Pillow's ``convert("L")`` gives them: ``to_grey(..., eight_bit=True)``),
 :func:`fsim` and :func:`ssim` reproduce the reference figures of the
 established implementations (``piq.fsim``; scikit-image's
-``structural_similarity``) to about 1e-5 and 1e-4 (mean absolute
-difference; SSIM's is TensorFlow's float32). ``benchmarks/metrics_check.py``
-measures it.
+``structural_similarity``), up to float rounding (SSIM's is TensorFlow's
+float32); ``benchmarks/metrics_check.py`` prints the differences.
 """
 
 from __future__ import annotations
@@ -268,9 +267,9 @@ def _phase_congruency(images: np.ndarray) -> np.ndarray:
     # The filters are zero at zero frequency, so removing the mean changes
     # nothing but rounding; a constant image gets exactly zero responses.
     # The FFTs and the per-pixel products run in single precision (complex64),
-    # 1.7x faster than double; FSIM moves by less than 1e-8 (measured on 100
-    # pairs of 250x200 images), far below the 3 or 4 decimals reported.
-    # The sums over pixels and the noise statistics stay in double.
+    # faster than double, and FSIM moves far below the 3 or 4 decimals
+    # reported (docs/performance.md); the sums over pixels and the noise
+    # statistics stay in double.
     spectrum = np.fft.fft2((images - images.mean(axis=(-2, -1), keepdims=True)).astype(np.float32))
     spectrum[np.ptp(images, axis=(-2, -1)) == 0] = 0.0
     energy_all = np.zeros((n, rows, cols))
@@ -484,8 +483,9 @@ def sharpness(generated: Any, real: Any) -> float:
 
     1.0 means as much stroke detail as the artist's sketches; a blurry
     (L1-trained) generator lands well below. Resizing costs sharpness too:
-    the CUFS test sketches squeezed to 128x128 and back to 200x250 score
-    0.71, the ceiling of a model working at 128x128 (0.86 at 256x256).
+    the artist's own sketches squeezed to a model's size and back score
+    below 1, the ceiling of a model working at that size (notebook 04
+    measures it).
 
     Args:
         generated, real: batches (N, H, W, 1) in [0, 1].

@@ -191,9 +191,9 @@ def resnet_generator(image_size: int = 256, filters: int = 64, n_blocks: int | N
             above and 6 at 128x128, and 3 below 128x128, where the paper
             sets none. Each block adds 4 pixels to the receptive field at a
             quarter of the side, so 3 blocks cover 13 of the 16 pixels there
-            at 64x64 as 6 cover 25 of 32 at 128x128; on the toy faces at
-            64x64 the generators learn as with 6 (3 epochs: FSIM 0.693
-            against 0.695, L1 0.083 against 0.082) in 29% less time.
+            at 64x64 as 6 cover 25 of 32 at 128x128; at 64x64 the
+            generators learn about as well as with 6, in less time
+            (docs/performance.md, "Settings chosen by measurement").
         in_channels, out_channels: 3 for RGB photos, 1 for grey sketches
             (photo -> sketch: 3 in, 1 out; sketch -> photo: 1 in, 3 out).
         name: the model's name.
@@ -302,14 +302,15 @@ def unet(image_size: int = 256, filters: int = 64, max_filters: int = 512,
     Args and Returns: as in :func:`encoder_decoder`.
 
     Example:
-        >>> model = unet(image_size=64, filters=16)
-        >>> model.output_shape
+        >>> unet(image_size=64, filters=16).output_shape
         (None, 64, 64, 1)
     """
     return _generator(image_size, filters, max_filters, dropout, skips=True,
                       in_channels=in_channels, out_channels=out_channels, name="unet")
 
 
+# the builders of method 1's plain generators, by their method's name in
+# sketchlab.methods (whose trainer for them reads this table)
 GENERATORS = {"encoder-decoder": encoder_decoder, "unet": unet}
 
 

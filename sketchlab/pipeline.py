@@ -141,11 +141,10 @@ def _no_autotune_model() -> tf.data.Options:
     the prefetch buffer's own tuning.
 
     The model thread sleeps for a period that doubles up to 60 s, and in
-    TensorFlow 2.21 deleting an iterator waits for that sleep to end: after a
-    30-epoch fit of notebook 03's U-Net (48 s), ``fit`` took another 37 s to
-    return, in about half of the runs, idle. Without the model the pipeline
-    is as fast (paired, batch 8, 2 CPU cores: 2,789 against 2,772 images/s at
-    64x64, 1,045 against 802 at 256x256), 40x or more the training's speed.
+    TensorFlow 2.21 deleting an iterator waits for that sleep to end, so a
+    ``fit`` could sit idle for half a minute after its last epoch. Without
+    the model the pipeline is as fast (docs/performance.md, "The input
+    pipeline").
     """
     options = tf.data.Options()
     options.autotune.enabled = False
@@ -270,15 +269,9 @@ def _jittered(images: tf.data.Dataset, image_size: int, shuffle_seed: int, jitte
     )
 
 
-def sketch_dataset(
-    source: Sequence[Pair] | tf.data.Dataset,
-    image_size: int,
-    batch_size: int,
-    seed: int = 0,
-    jitter_scale: float = 286 / 256,
-    epochs: int | None = None,
-    first_epoch: int = 0,
-) -> tf.data.Dataset:
+def sketch_dataset(source: Sequence[Pair] | tf.data.Dataset, image_size: int, batch_size: int, seed: int = 0,
+                   jitter_scale: float = 286 / 256, epochs: int | None = None,
+                   first_epoch: int = 0) -> tf.data.Dataset:
     """Batches of sketches alone, (B, N, N, 1) in [-1, 1], shuffled and
     jittered (random crop and flip) for an unconditional GAN; ``epochs`` and
     ``first_epoch`` as in :func:`paired_dataset`."""

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import __version__
 from .data import DataError, publish_folder, staging_folder
+from .evaluation import COLUMNS, format_table
 from .session import Session
 
 SHOWN_FACES = 6  # test faces in the comparison grid
@@ -64,7 +65,7 @@ def table_notes(results: dict[str, dict[str, float]], toy: bool) -> list[str]:
     """Sentences for under the metrics table: what rank-1 and sharpness
     are, and, when the grey photo is best in a column, why a photo can win
     it (on the toy faces above all), so that no reader takes it for a sketch."""
-    from .comparison import BASELINE, COLUMNS, best
+    from .comparison import BASELINE, best
 
     notes = ["Rank-1: the share of test faces whose sketch is nearer to the artist's sketch of the same person "
              "than to the artist's sketch of anyone else in the test split.",
@@ -154,14 +155,14 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
     import matplotlib.pyplot as plt
     import tensorflow as tf
 
-    from . import comparison, evaluation, faces, pipeline, plots
+    from . import comparison, evaluation, faces, methods, pipeline, plots
 
     out = check_out_folder(out)
     tmp = staging_folder(out)
     try:
         p, data = session.profile, session.data
         train, test = data.split("train"), data.split("test")
-        total = 4 + len(comparison.METHODS)
+        total = 4 + len(methods.translators())
         page = _Page("sketchlab report")
         page.raw(f"<p><code>{html.escape(session.line())}</code></p>")
         if data.kind == "toy":
@@ -187,15 +188,15 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
                   f"pipeline delivers {rate:,.0f} images/s on {session.device}.")
         page.figure("augmentation.png", "one pair under random jitter: the same crop and flip on both")
 
-        methods = []
-        for k, name in enumerate(comparison.METHODS, start=2):
-            with _stage(k, total, f"training {comparison.METHODS[name]}", log):
-                methods.append(comparison.train_method(name, data, p, verbose=verbose))
+        trained = []
+        for k, method in enumerate(methods.translators(), start=2):
+            with _stage(k, total, f"training {method.label}", log):
+                trained.append(comparison.train_method(method.name, data, p, verbose=verbose))
                 # kept inside the report, replaced with it: never one of the user's runs/
-                comparison.save_method(methods[-1], tmp / "runs" / name)
+                comparison.save_method(trained[-1], tmp / "runs" / method.name)
 
         with _stage(total - 2, total, "scoring every method on the test split", log):
-            sketches_by = comparison.draw(methods, test)
+            sketches_by = comparison.draw(trained, test)
             results = comparison.score_all(sketches_by, test, progress=log if verbose else None)
             shown = test[:SHOWN_FACES]
             rows = {"photo": evaluation.real_photos(shown),
@@ -203,11 +204,11 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
                     "artist": evaluation.ground_truth(shown)}
             plots.show_translations(rows, titles=[q.person_id for q in shown], faces_down=True).savefig(
                 tmp / "comparison.png", dpi=100)
-            plots.show_history(comparison.l1_curves(methods), metric="l1", ylabel="L1 (sketch vs artist)").savefig(
+            plots.show_history(comparison.l1_curves(trained), metric="l1", ylabel="L1 (sketch vs artist)").savefig(
                 tmp / "losses.png", dpi=100)
             plt.close("all")
         page.heading("Every method on the same test faces")
-        seconds = {m.label: f"{m.seconds:.0f} s" for m in methods}
+        seconds = {m.label: f"{m.seconds:.0f} s" for m in trained}
         page.text(f"Trained at {p.image_size}x{p.image_size} on the {len(train)} training pairs with the "
                   f"{p.name} profile's budget; scored on the {len(test)} test pairs back at 200x250, in grey. "
                   "Best value per column in bold (sharpness: closest to the artist's, 1.0).")
@@ -224,12 +225,12 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
             crops = np.stack([a.image for a in aligned.values()])
             rows = {"photo": np.stack([faces.fit_frame(image).image for image in new_photos.values()]),
                     "aligned": crops}
-            for m in methods:
+            for m in trained:
                 rows[m.label] = faces.translate(m.generator, crops)[..., None]
             unit = {label: np.asarray(images, np.float64) / 255.0 for label, images in rows.items()}
             plots.show_translations(unit, titles=list(new_photos), faces_down=True).savefig(
                 tmp / "new_photos.png", dpi=100)
-            cyclegan = next(m for m in methods if m.s2i is not None)
+            cyclegan = next(m for m in trained if m.s2i is not None)
             artist = evaluation.ground_truth(shown[:4])
             drawn = faces.translate(cyclegan.s2i, np.round(artist * 255).astype(np.uint8), direction="s2i")
             plots.show_translations({"artist's sketch": artist,
@@ -272,6 +273,5 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
 
 def _split_table(train: int, test: int) -> str:
     """The split as a small HTML table."""
-    rows = "".join(f"<tr><td>{name}</td><td>{count}</td></tr>"
-                   for name, count in (("train", train), ("test", test), ("all", train + test)))
-    return f"<table><tr><th>split</th><th>pairs</th></tr>{rows}</table>"
+    rows = [[name, str(count)] for name, count in (("train", train), ("test", test), ("all", train + test))]
+    return format_table(["split", "pairs"], rows, style="html")

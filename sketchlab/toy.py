@@ -37,6 +37,7 @@ from .data import (
     mirror_file_names,
 )
 from .files import FolderExistsError, publish_folder, staging_folder
+from .metrics import LUMA_601
 
 __all__ = ["WIDTH", "HEIGHT", "FaceParams", "sample_face", "render_photo", "render_sketch", "render_pair",
            "make_toy_data"]
@@ -280,8 +281,9 @@ def _bbox(a):
 
 
 def _luma(rgb) -> float:
-    """Perceived brightness (0..255) of an RGB colour."""
-    return 0.3 * rgb[0] + 0.59 * rgb[1] + 0.11 * rgb[2]
+    """Perceived brightness (0..255) of an RGB colour: its ITU-R 601 luma, as the metrics' grey."""
+    red, green, blue = LUMA_601
+    return red * rgb[0] + green * rgb[1] + blue * rgb[2]
 
 
 def _hatch(phi, psi, table, spacing, seg):

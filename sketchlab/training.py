@@ -47,14 +47,15 @@ from pathlib import Path
 import keras
 
 from .callbacks import NoiseGrid, SampleGrid
-from .checkpoints import CHECKPOINT, PREVIOUS, Checkpoint, restore, trim_history
+from .checkpoints import CHECKPOINT, PREVIOUS, Checkpoint, restore
 from .config import Profile, gpu_available
 from .data import CufsData, DataError, check_split_sizes
 from .files import atomic_write, shown
+from .history import read_history, trim_history  # read_history: callers use training.read_history
 from .gans import GAN, LAMBDA_CYCLE, LAMBDA_IDENTITY, LAMBDA_L1, POOL_SIZE, CycleGAN, LinearDecay, Pix2Pix, adam
 from .gans import LEARNING_RATE as GAN_LEARNING_RATE
 from .models import DCGAN_SIZE, GENERATORS, dcgan_discriminator, dcgan_generator, patchgan, resnet_generator
-from .optimizers import FusedAdam
+from .optimizers import LossScaleOptimizer
 from .pipeline import paired_dataset, sketch_dataset, unpaired_dataset
 
 LEARNING_RATE = 1e-3  # Adam(1e-3, beta_1=0.5); see train_generator
@@ -110,18 +111,10 @@ def save_model(model: keras.Model, path: str | Path) -> Path:
     return path
 
 
-def train_generator(
-    name: str,
-    data: CufsData,
-    profile: Profile,
-    out: str | Path | None = None,
-    image_size: int | None = None,
-    epochs: int | None = None,
-    seed: int = 0,
-    learning_rate: float = LEARNING_RATE,
-    verbose: int = 1,
-    callbacks: Sequence[keras.callbacks.Callback] = (),
-) -> Run:
+def train_generator(name: str, data: CufsData, profile: Profile, out: str | Path | None = None,
+                    image_size: int | None = None, epochs: int | None = None, seed: int = 0,
+                    learning_rate: float = LEARNING_RATE, verbose: int = 1,
+                    callbacks: Sequence[keras.callbacks.Callback] = ()) -> Run:
     """Train ``encoder-decoder`` or ``unet`` photo -> sketch with L1 and ``fit``.
 
     The test split is passed as validation data, so the history holds the
@@ -137,8 +130,7 @@ def train_generator(
         seed: seeds weights, shuffling and jitter; a CPU run is repeatable.
         learning_rate: Adam's step size (beta_1 = 0.5 as in pix2pix). The
             default 1e-3 is 5x pix2pix's 2e-4, which is tuned for adversarial
-            training; plain L1 learns faster with it (real CUFS, U-Net at
-            128x128, 60 epochs: FSIM 0.710 against 0.705).
+            training; plain L1 learns faster with it.
         verbose: Keras' progress display (1 = progress bar, 2 = a line per epoch, 0 = silent).
         callbacks: more Keras callbacks, called after the run's own (after each
             epoch's checkpoint).
@@ -147,7 +139,7 @@ def train_generator(
     epochs = epochs or profile.epochs
     keras.utils.set_random_seed(seed)
     model = build_generator(name, size, profile)
-    model.compile(optimizer=FusedAdam(learning_rate, beta_1=0.5), loss="mean_absolute_error")
+    model.compile(optimizer=adam(learning_rate), loss="mean_absolute_error")
     batch = profile.batch_size * _replicas()
     settings = dict(model=name, image_size=size, epochs=epochs, seed=seed, batch_size=batch,
                     filters=profile.filters, max_filters=profile.max_filters, learning_rate=learning_rate,
@@ -235,18 +227,6 @@ def _fit(model: keras.Model, train, data: CufsData, epochs: int, batch: int, fol
     return read_history(folder / "history.csv") if folder is not None and (folder / "history.csv").is_file() else logs
 
 
-def read_history(path: str | Path) -> dict[str, list[float]]:
-    """A run's ``history.csv`` as ``{column: [value per epoch]}``, without the
-    epoch column and the columns Keras' ``CSVLogger`` fills with ``NA`` (the
-    validation columns of a run without validation data)."""
-    import csv
-
-    with Path(path).open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    keys = [key for key in (rows[0] if rows else {}) if key != "epoch" and any(row[key] != "NA" for row in rows)]
-    return {key: [float(row[key]) if row[key] != "NA" else float("nan") for row in rows] for key in keys}
-
-
 def _paired_callbacks(folder: Path | None, data: CufsData, size: int,
                       generator: keras.Model) -> list[keras.callbacks.Callback]:
     """The per-epoch sample grids of a paired run (none without a folder)."""
@@ -262,21 +242,11 @@ def _finish(model: keras.Model, generator: keras.Model, history: dict[str, list[
     return Run(model=model, history=history, folder=folder)
 
 
-def train_pix2pix(
-    data: CufsData,
-    profile: Profile,
-    out: str | Path | None = None,
-    image_size: int | None = None,
-    epochs: int | None = None,
-    seed: int = 0,
-    lambda_l1: float = LAMBDA_L1,
-    learning_rate: float = GAN_LEARNING_RATE,
-    d_learning_rate: float | None = None,
-    decay: bool | None = None,
-    generator: keras.Model | None = None,
-    verbose: int = 1,
-    callbacks: Sequence[keras.callbacks.Callback] = (),
-) -> Run:
+def train_pix2pix(data: CufsData, profile: Profile, out: str | Path | None = None, image_size: int | None = None,
+                  epochs: int | None = None, seed: int = 0, lambda_l1: float = LAMBDA_L1,
+                  learning_rate: float = GAN_LEARNING_RATE, d_learning_rate: float | None = None,
+                  decay: bool | None = None, generator: keras.Model | None = None, verbose: int = 1,
+                  callbacks: Sequence[keras.callbacks.Callback] = ()) -> Run:
     """Train pix2pix photo -> sketch: the U-Net of method 1 against a
     conditional PatchGAN, on the paired, jittered training split, in batches
     of the profile's ``gan_batch_size``.
@@ -332,17 +302,9 @@ def train_pix2pix(
     return _finish(model, model.generator, history, folder)
 
 
-def train_dcgan(
-    data: CufsData,
-    profile: Profile,
-    out: str | Path | None = None,
-    epochs: int | None = None,
-    seed: int = 0,
-    latent_dim: int = LATENT_DIM,
-    batch_size: int = DCGAN_BATCH,
-    verbose: int = 1,
-    callbacks: Sequence[keras.callbacks.Callback] = (),
-) -> Run:
+def train_dcgan(data: CufsData, profile: Profile, out: str | Path | None = None, epochs: int | None = None,
+                seed: int = 0, latent_dim: int = LATENT_DIM, batch_size: int = DCGAN_BATCH, verbose: int = 1,
+                callbacks: Sequence[keras.callbacks.Callback] = ()) -> Run:
     """Train a DCGAN to draw 64x64 sketches from noise, on the training
     split's sketches (randomly flipped and cropped).
 
@@ -394,22 +356,12 @@ def cyclegan_networks(image_size: int, profile: Profile) -> dict[str, keras.Mode
     )
 
 
-def train_cyclegan(
-    data: CufsData,
-    profile: Profile,
-    out: str | Path | None = None,
-    image_size: int | None = None,
-    epochs: int | None = None,
-    seed: int = 0,
-    lambda_cycle: float = LAMBDA_CYCLE,
-    lambda_identity: float = LAMBDA_IDENTITY,
-    pool_size: int = POOL_SIZE,
-    learning_rate: float = GAN_LEARNING_RATE,
-    mixed_precision: bool | None = None,
-    jit_compile: bool | None = None,
-    verbose: int = 1,
-    callbacks: Sequence[keras.callbacks.Callback] = (),
-) -> Run:
+def train_cyclegan(data: CufsData, profile: Profile, out: str | Path | None = None, image_size: int | None = None,
+                   epochs: int | None = None, seed: int = 0, lambda_cycle: float = LAMBDA_CYCLE,
+                   lambda_identity: float = LAMBDA_IDENTITY, pool_size: int = POOL_SIZE,
+                   learning_rate: float = GAN_LEARNING_RATE, mixed_precision: bool | None = None,
+                   jit_compile: bool | None = None, verbose: int = 1,
+                   callbacks: Sequence[keras.callbacks.Callback] = ()) -> Run:
     """Train CycleGAN photo <-> sketch on the training split, unpaired: each
     step sees a photo and a sketch of different people, in batches of 1 as
     in the paper (per device). The rate of every optimizer is constant for
@@ -427,12 +379,12 @@ def train_cyclegan(
             :func:`train_generator` (epochs default: ``profile.cyclegan_epochs``).
         lambda_cycle, lambda_identity, pool_size: as in :class:`~sketchlab.gans.CycleGAN`.
         learning_rate: Adam's step size for all four networks (the paper: 2e-4).
-        mixed_precision: float16 computations with float32 weights, each
-            optimizer wrapped in a ``LossScaleOptimizer``; default: on a GPU.
+        mixed_precision: float16 computations with float32 weights, both
+            optimizers wrapped in a :class:`~sketchlab.optimizers.LossScaleOptimizer`;
+            default: on a GPU.
         jit_compile: XLA-compile the training step; default: on one GPU (on
-            a CPU it made the step about 20% slower at 128x128,
-            benchmarks/throughput.py --xla; under a strategy of several
-            devices it is off, as in Keras).
+            a CPU it makes the step slower, see docs/performance.md; under a
+            strategy of several devices it is off, as in Keras).
     """
     size = image_size or profile.image_size
     epochs = epochs or profile.cyclegan_epochs
@@ -451,10 +403,10 @@ def train_cyclegan(
 
     def optimizer() -> keras.optimizers.Optimizer:
         opt = adam(LinearDecay(learning_rate, steps))
-        return keras.optimizers.LossScaleOptimizer(opt) if mixed else opt
+        return LossScaleOptimizer(opt) if mixed else opt
 
     jit = gpu and _replicas() == 1 if jit_compile is None else jit_compile
-    model.compile(*(optimizer() for _ in range(4)), jit_compile=jit)
+    model.compile(g_optimizer=optimizer(), d_optimizer=optimizer(), jit_compile=jit)
     settings = dict(model="cyclegan", image_size=size, epochs=epochs, seed=seed, batch_size=batch,
                     filters=profile.filters, max_filters=profile.max_filters, blocks=profile.cyclegan_blocks,
                     lambda_cycle=lambda_cycle, lambda_identity=lambda_identity, pool_size=pool_size,

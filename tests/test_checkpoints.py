@@ -16,7 +16,8 @@ import keras
 import numpy as np
 import pytest
 
-from sketchlab.checkpoints import CHECKPOINT, PREVIOUS, CheckpointError, restore, save_checkpoint, trim_history
+from sketchlab.checkpoints import CHECKPOINT, PREVIOUS, CheckpointError, restore, save_checkpoint
+from sketchlab.history import trim_history
 from sketchlab.config import PROFILES
 from sketchlab.data import load_cufs
 from sketchlab.files import partial_path

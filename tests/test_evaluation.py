@@ -94,3 +94,29 @@ def test_evaluate_photos_tells_its_progress_only_when_asked(test_pairs, monkeypa
         "drawing photos: 10/10 sketches", "scoring the photos: 6/10 pairs", "scoring the photos: 10/10 pairs",
         "scoring flat grey (baseline): 6/10 pairs", "scoring flat grey (baseline): 10/10 pairs"]
     assert told["model"] == pytest.approx(quiet["model"]) and told["baseline"] == pytest.approx(quiet["baseline"])
+
+
+def test_one_generate_draws_sketches_from_photos_and_photos_from_sketches(test_pairs):
+    from sketchlab import evaluation
+
+    s2i = unet(image_size=32, filters=8, max_filters=32, in_channels=1, out_channels=3)
+    lines = []
+    photos = generate(s2i, test_pairs[:3], direction="s2i", progress=lines.append)
+    assert photos.shape == (3, 250, 200, 3) and lines[0].startswith("drawing photos: 3/3 sketches")
+    np.testing.assert_array_equal(photos, evaluation.generate_photos(s2i, test_pairs[:3]))
+    with pytest.raises(ValueError, match="direction must be 'i2s' or 's2i', got 'sideways'"):
+        generate(s2i, test_pairs[:3], direction="sideways")
+
+
+def test_one_table_formatter_for_the_terminal_notebooks_and_pages():
+    from sketchlab.evaluation import format_table
+
+    rows = [["unet", "0.712", "15.70"], ["grey photo (baseline)", "0.750", "11.00"]]
+    assert format_table(["", "FSIM", "PSNR"], rows).splitlines() == [
+        "                         FSIM   PSNR",
+        "unet                    0.712  15.70",
+        "grey photo (baseline)   0.750  11.00"]
+    assert format_table(["n", "L1"], [["22", "0.120"]], style="markdown") == "| n | L1 |\n|---|---|\n| 22 | 0.120 |"
+    assert format_table(["n"], [["22"]], style="html") == "<table>\n<tr><th>n</th></tr>\n<tr><td>22</td></tr>\n</table>"
+    with pytest.raises(ValueError, match="unknown table style 'latex'"):
+        format_table(["n"], [["22"]], style="latex")

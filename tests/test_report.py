@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from sketchlab import cli, comparison, config, report, session
+from sketchlab import cli, comparison, config, methods, report, session
 from sketchlab.data import DataError, load_cufs
 from sketchlab.models import load_generator
 from sketchlab.report import REPORT_MARKER
@@ -51,8 +51,8 @@ def test_demo_trains_every_method_and_writes_the_html_report(few_toy_dir, tmp_pa
 
     # the trained generators are kept, and the page's next command works
     runs = out / "runs"
-    assert sorted(p.name for p in runs.iterdir()) == sorted(comparison.METHODS)
-    assert all((runs / name / "generator.keras").is_file() for name in comparison.METHODS)
+    assert sorted(p.name for p in runs.iterdir()) == sorted(methods.names(translating=True))
+    assert all((runs / name / "generator.keras").is_file() for name in methods.names(translating=True))
     assert not list(runs.glob("*/checkpoint*"))  # the demo never resumes: no dead weight
     assert load_generator(runs / "cyclegan" / "s2i.keras", direction="s2i").input_shape == (None, 32, 32, 1)
     photo = load_cufs(few_toy_dir).split("test")[0].photo

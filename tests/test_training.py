@@ -126,3 +126,18 @@ def test_data_smaller_than_one_batch_is_refused_not_trained_for_no_steps(mirror,
     with pytest.raises(DataError, match=r"2 train pairs, and at least 4 are needed to fill one training batch"):
         train_generator("unet", few, TINY, out=tmp_path / "run", epochs=1, verbose=0)
     assert not (tmp_path / "run" / "generator.keras").exists()
+
+
+def test_history_reads_back_what_is_written_and_a_trim_keeps_the_columns_keras_appends_to(tmp_path):
+    from sketchlab.history import trim_history
+    from sketchlab.history import write_history
+    from sketchlab.training import read_history
+
+    path = tmp_path / "history.csv"
+    write_history(path, {"d_loss": [0.5, 0.4, 0.3], "val_d_loss": ["NA", "NA", "NA"]})
+    assert path.read_text().splitlines() == ["epoch,d_loss,val_d_loss", "0,0.5,NA", "1,0.4,NA", "2,0.3,NA"]
+    assert read_history(path) == {"d_loss": [0.5, 0.4, 0.3]}  # a column of NA alone is no curve
+    trim_history(path, 2)  # as a resume after epoch 2 does: CSVLogger then appends rows of every column
+    assert path.read_text().splitlines() == ["epoch,d_loss,val_d_loss", "0,0.5,NA", "1,0.4,NA"]
+    write_history(path, {})
+    assert read_history(path) == {}
