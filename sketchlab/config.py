@@ -35,28 +35,20 @@ class Profile:
             (pix2pix: 286/256).
         dcgan_epochs: epochs of the DCGAN, which learns from the sketches
             alone at 64x64 and needs more passes than the translators.
-        gan_batch_size: pix2pix's images per step: 1, as in the paper. An
-            adversarial game needs many small updates (on CUFS at 128x128,
-            100 epochs: FSIM 0.714 at batch 2, 0.703 at batch 4).
+        gan_batch_size: pix2pix's images per step: 1, as in the paper; an
+            adversarial game needs many small updates (docs/performance.md,
+            "Settings chosen by measurement").
         pix2pix_epochs: pix2pix's epochs (the paper: 200 on its small
-            datasets). Quick: 10, which keeps notebook 04 within its budget
-            (an epoch of the 88 toy pairs in batches of 1 takes about 5 s on
-            2 Intel Xeon cores at 64x64, 9 s on 2 AMD EPYC Zen 3 cores,
-            benchmarks/cpu_kernels.py); on CUFS at
-            128x128 the CPU run asks for 80.
+            datasets). Quick: 10, which keeps notebook 04 within its time
+            budget; the CPU run on CUFS at 128x128 asks for 80.
         gan_decay: pix2pix's schedule: True keeps the rate for the first
             half of the epochs and decays it linearly to 0 in the second (the
             paper); False keeps it constant, which suits a short CPU budget
-            (on CUFS at 128x128, batch 2, 100 epochs: sharpness ratio 0.53
-            against 0.52 with the decay, FSIM 0.712 against 0.714).
+            (docs/performance.md).
         cyclegan_epochs: CycleGAN's epochs (the paper: 100 at a constant
             rate, then 100 decayed to zero). Quick: 3, a check that it learns
-            in a notebook's budget (at 64x64 with 6 residual blocks an epoch
-            of the 88 toy pairs took about 25 s on 2 Intel Xeon cores and
-            50 s on 2 AMD EPYC Zen 3 cores, benchmarks/cpu_kernels.py; with
-            the 3 blocks of 64x64, 3 epochs take 64 s against 91 s with 6 on
-            2 AMD EPYC Zen 4 cores); the CPU
-            quality run on CUFS at 128x128 asks for 30 (``--epochs 30``, 45 minutes).
+            within a notebook's budget; the CPU run on CUFS at 128x128 asks
+            for 30 (docs/results.json has each run's command and time).
         cyclegan_blocks: residual blocks of CycleGAN's generators; None:
             :func:`sketchlab.models.resnet_generator`'s choice for the size
             (the paper's 9 at 256x256 and 6 at 128x128; 3 at 64x64).

@@ -72,9 +72,8 @@ ALIGN_WITH = (0, 1, 3, 4)
 # CUFS photos, so the eyes count about 10 times as much as a mouth corner:
 # the fit places the eyes where CUFS has them, as its crops do, and the mouth
 # keeps a turned head (eyes closer together in the image) from being blown
-# up. Re-aligning the 188 official crops (benchmarks/alignment.py) gives a
-# mean SSIM of 0.79 with these weights and mirror-averaged landmarks (0.77
-# from one look at the image, 0.74 with equal weights and one look).
+# up; re-aligning the official crops agrees best with the crops this way
+# (docs/performance.md, "Settings chosen by measurement").
 ALIGN_WEIGHTS = 1.0 / (TEMPLATE_SD[list(ALIGN_WITH)] ** 2).mean(axis=1)
 
 DETECT_MAX_SIDE = 1024  # larger photos are shrunk to this for detection (MTCNN's time grows with the area)
@@ -251,9 +250,8 @@ def mirrored_landmarks(image: np.ndarray, face: dict) -> np.ndarray:
     """``face``'s landmarks averaged with those MTCNN finds on the mirrored
     image (mapped back, left and right swapped): MTCNN places each landmark
     to about a pixel, and the mean of two looks halves the variance of that
-    error (on the CUFS crops: mean re-alignment SSIM 0.80 instead of 0.77 on
-    every 5th photo). Falls back to ``face``'s own when the mirror finds no
-    face at the same place."""
+    error. Falls back to ``face``'s own when the mirror finds no face at the
+    same place."""
     image = _as_rgb_array(image)
     width = image.shape[1]
     mirrored = []

@@ -148,3 +148,67 @@ def test_committed_notebooks_stay_light():
                 for kind, data in output.get("data", {}).items():
                     if kind.startswith("image/"):
                         assert len(base64.b64decode(data)) <= 160_000, f"{path.name}: a {kind} figure of more"
+
+
+def _load_script(path: Path):
+    """A script of docs/ or benchmarks/ as a module (they are not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_results_tables_are_rendered_from_the_results_file():
+    """A number of the README's Results is typed once, in docs/results.json:
+    edit one without the other and this fails (`python docs/make_results.py`)."""
+    make_results = _load_script(ROOT / "docs" / "make_results.py")
+    readme = (ROOT / "README.md").read_text()
+    assert [m[2] for m in make_results.BLOCK.finditer(readme)] == list(make_results.TABLES)
+    assert make_results.render(readme, make_results.load()) == readme, "run python docs/make_results.py"
+
+
+def test_results_file_rows_say_how_they_were_measured():
+    make_results = _load_script(ROOT / "docs" / "make_results.py")
+    rows = make_results.load()["rows"]
+    assert len({row["key"] for row in rows}) == len(rows), "one row per key"
+    for row in rows:
+        assert row["table"] in make_results.TABLES and row["label"] and row["scores"], row["key"]
+        assert set(row["scores"]) <= {"fsim", "ssim", "psnr", "l1", "rank1", "sharpness"}, row["key"]
+        if row["status"] == "measured":
+            assert row["machine"] and row["date"] and row["command"].startswith("python "), row["key"]
+        else:
+            assert row["status"] == "published" and not row["command"], row["key"]
+    assert sum(row["status"] == "published" for row in rows) == 1
+
+
+def test_quality_record_replaces_only_the_measured_rows(tmp_path):
+    """benchmarks/quality.py --record, on a tiny fake result instead of a 15-45 minute run."""
+    import argparse
+    import shutil
+
+    make_results = _load_script(ROOT / "docs" / "make_results.py")
+    quality = _load_script(ROOT / "benchmarks" / "quality.py")
+    path = tmp_path / "results.json"
+    shutil.copy(make_results.RESULTS, path)
+    before = make_results.load(path)["rows"]
+    args = argparse.Namespace(model="cyclegan", image_size=64, epochs=2, profile="quick", seed=3)
+    fake = {"fsim": 0.61234, "ssim": 0.5, "psnr": 12.0, "l1": 0.1, "rank1": 0.25, "sharpness": 0.4}
+    quality.record({"cyclegan": fake, "cyclegan-s2i": {"fsim": 0.7, "ssim": 0.6, "psnr": 15.0, "l1": 0.12}},
+                   args, batch=1, seconds=12.6, path=path)
+
+    after = {row["key"]: row for row in make_results.load(path)["rows"]}
+    assert [row["key"] for row in before] == list(after), "rows kept, in their order"
+    for old in before:
+        new = after[old["key"]]
+        if old["key"] in ("cyclegan", "cyclegan-s2i"):
+            assert (new["label"], new["table"]) == (old["label"], old["table"])
+            assert (new["epochs"], new["batch"], new["train_seconds"], new["image_size"]) == (2, 1, 13, 64)
+            assert "--model cyclegan --image-size 64 --epochs 2" in new["command"] and new["machine"]
+        else:
+            assert new == old
+    assert after["cyclegan"]["scores"]["fsim"] == 0.6123
+    assert not list(tmp_path.glob("*partial*")), "the write leaves no temporary behind"
+    readme = (ROOT / "README.md").read_text()
+    assert "| 0.612 | 0.500 | 12.00 | 0.100 | 0.25 | 0.40 | 13 s |" in make_results.render(readme, make_results.load(path))
