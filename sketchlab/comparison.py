@@ -118,9 +118,10 @@ def score_all(sketches: dict[str, np.ndarray], pairs: Sequence[Pair],
 
 def best(results: dict[str, dict[str, float]]) -> dict[str, str]:
     """The best label per metric: the highest FSIM, SSIM, PSNR and rank-1,
-    the lowest L1, and the sharpness ratio closest to 1 (the artist's)."""
+    the lowest L1 and paper noise (the cleanest paper), and the sharpness
+    ratio closest to 1 (the artist's)."""
     def key(metric: str) -> Callable[[str], float]:
-        if metric == "l1":
+        if metric in ("l1", "paper_noise"):
             return lambda label: results[label][metric]
         if metric == "sharpness":
             return lambda label: abs(results[label][metric] - 1.0)

@@ -93,7 +93,7 @@ def generate(model, pairs: Sequence[Pair], batch_size: int = 32, progress: Progr
 
 # the protocol's scores, in the order of every table: metric, column title, format
 COLUMNS = (("fsim", "FSIM", ".3f"), ("ssim", "SSIM", ".3f"), ("psnr", "PSNR (dB)", ".2f"), ("l1", "L1", ".3f"),
-           ("rank1", "rank-1", ".2f"), ("sharpness", "sharpness", ".2f"))
+           ("rank1", "rank-1", ".2f"), ("sharpness", "sharpness", ".2f"), ("paper_noise", "paper noise", ".2f"))
 METRICS = tuple(metric for metric, _, _ in COLUMNS)
 PER_PAIR = ("fsim", "ssim", "psnr", "l1")  # one value per pair: can be measured a chunk of pairs at a time
 PROGRESS_PAIRS = 25  # pairs scored between two progress lines
@@ -116,10 +116,11 @@ def _means(measures: dict[str, Callable], generated: np.ndarray, real: np.ndarra
 
 def score(generated: np.ndarray, real: np.ndarray, names: tuple[str, ...] = METRICS,
           progress: Progress | None = None, what: str = "scoring") -> dict[str, float]:
-    """Mean FSIM, SSIM, PSNR (dB), L1, the rank-1 rate and the sharpness ratio of ``generated``
-    against ``real`` (both (N, H, W, 1) in [0, 1], row i is person i); ``names``
-    picks some of them (FSIM takes most of the time). ``progress`` (e.g.
-    ``print``) is told ``what`` and how far, a line per chunk of pairs; None: silent."""
+    """Mean FSIM, SSIM, PSNR (dB), L1, the rank-1 rate, and the sharpness and
+    paper-noise ratios of ``generated`` against ``real`` (both (N, H, W, 1) in
+    [0, 1], row i is person i); ``names`` picks some of them (FSIM takes most
+    of the time). ``progress`` (e.g. ``print``) is told ``what`` and how far, a
+    line per chunk of pairs; None: silent."""
     from . import metrics
 
     values = _means({name: getattr(metrics, name) for name in names if name in PER_PAIR}, generated, real,
@@ -209,7 +210,7 @@ def _baseline_scores(pairs: tuple[Pair, ...], progress: Progress | None = None) 
     return _BASELINES[pairs]
 
 
-_TERMINAL_TITLES = {"psnr": "PSNR", "sharpness": "sharp"}  # narrower, for a terminal's line
+_TERMINAL_TITLES = {"psnr": "PSNR", "sharpness": "sharp", "paper_noise": "paper"}  # narrower, for a terminal's line
 
 
 def format_scores(result: dict, name: str = "model") -> str:
@@ -226,7 +227,8 @@ def format_scores(result: dict, name: str = "model") -> str:
         note = (f"({result['n']} test pairs, sketch -> photo, 200x250; FSIM and SSIM on grey, PSNR and L1 "
                 "on colour)")
     else:
-        note = f"({result['n']} test pairs, 200x250, grey; sharp = mean gradient magnitude / the artist's)"
+        note = (f"({result['n']} test pairs, 200x250, grey; sharp = mean gradient magnitude, paper = texture on "
+                "blank paper, each / the artist's)")
     return format_table(titles, rows) + "\n" + note
 
 
@@ -286,3 +288,46 @@ def save_sketches(images: np.ndarray, pairs: Sequence[Pair], folder: str | Path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+SHIFT_METRICS = ("fsim", "ssim", "sharpness", "paper_noise")  # the robustness suite's scores, per shift
+_SHIFT_BASELINES: dict[tuple, dict[str, float]] = {}  # the grey photo's scores per (pairs, shift, seed)
+
+
+def evaluate_shifts(model, pairs: Sequence[Pair], shifts: dict[str, Callable] | None = None, seed: int = 0,
+                    progress: Progress | None = None) -> dict[str, dict]:
+    """The robustness suite: ``model`` on the photos of ``pairs`` under each
+    of ``shifts`` (default: every one of :data:`sketchlab.shifts.SHIFTS`),
+    scored by the protocol (:data:`SHIFT_METRICS`) against the artist's
+    sketches, beside the grey photo of the same shifted photos.
+
+    Each shifted photo is rounded to 8 bits, as a photo file holds it, and
+    sketched by :func:`sketchlab.faces.translate` (the test pipeline's
+    preprocessing, on an array instead of files). The grey photos' scores are
+    kept, so a second model on the same pairs costs only its own. ``progress``
+    (e.g. ``print``) is told a line per shift; None: silent.
+
+    Returns:
+        ``{"clean": {"model": {metric: mean}, "baseline": {...}}, shift name: {...}, ...}``:
+        the unshifted photos first, then each shift in order.
+    """
+    from .faces import translate
+    from .metrics import to_grey
+    from .shifts import SHIFTS
+
+    shifts = {"clean": None, **(SHIFTS if shifts is None else shifts)}
+    photos, real = real_photos(pairs), ground_truth(pairs)
+    meter = _Meter(progress, "sketching and scoring shifted photos", len(shifts), "shifts")
+    results = {}
+    for done, (name, shift) in enumerate(shifts.items(), start=1):
+        shifted = photos if shift is None else shift(photos, seed)
+        shifted = np.round(np.clip(shifted, 0, 1) * 255).astype(np.uint8)
+        key = (tuple(pairs), name, shift, seed)
+        if key not in _SHIFT_BASELINES:
+            if len(_SHIFT_BASELINES) >= 4 * len(shifts):
+                del _SHIFT_BASELINES[next(iter(_SHIFT_BASELINES))]
+            _SHIFT_BASELINES[key] = score(to_grey(shifted, eight_bit=True), real, SHIFT_METRICS)
+        sketches = translate(model, shifted)[..., None] / 255.0
+        results[name] = {"model": score(sketches, real, SHIFT_METRICS), "baseline": dict(_SHIFT_BASELINES[key])}
+        meter(done)
+    return results

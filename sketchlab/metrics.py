@@ -20,6 +20,8 @@ a single image). Colour images go through :func:`to_grey` first.
 - :func:`l1`: mean absolute error.
 - :func:`sharpness`: the mean gradient magnitude of generated sketches over
   that of the real ones (blurry sketches score low).
+- :func:`paper_noise`: the texture generated sketches draw where the artist
+  left blank paper, over the artist's own (grids and speckle score high).
 - :func:`spread`: how much the images of a batch differ (mode collapse: ~0).
 - :func:`rank1`: rank-1 recognition rate of generated sketches among the real
   ones, as face-sketch papers report it (X. Wang and X. Tang, "Face
@@ -135,11 +137,11 @@ def _as_batch(image: Any, name: str, min_size: int = 1) -> np.ndarray:
     return np.clip(batch, 0.0, 1.0)
 
 
-def _pair(x: Any, y: Any, min_size: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    a, b = _as_batch(x, "x", min_size), _as_batch(y, "y", min_size)
+def _pair(x: Any, y: Any, min_size: int = 1, names: tuple[str, str] = ("x", "y")) -> tuple[np.ndarray, np.ndarray]:
+    a, b = _as_batch(x, names[0], min_size), _as_batch(y, names[1], min_size)
     if a.shape != b.shape:
         raise ValueError(
-            f"x and y differ in shape: {_shape(x)} vs {_shape(y)} "
+            f"{names[0]} and {names[1]} differ in shape: {_shape(x)} vs {_shape(y)} "
             f"(as batches (N, H, W): {a.shape} vs {b.shape}). Compare images of the same "
             f"size, one to one; resize or crop one of them first."
         )
@@ -497,6 +499,63 @@ def sharpness(generated: Any, real: Any) -> float:
     if real_mean == 0:
         raise ValueError("the real images are flat (no gradient); sharpness is undefined.")
     return float(gradient_magnitude(generated).mean()) / real_mean
+
+
+# Paper noise: the artist's blank paper is where the sketch is at least this light ...
+_PAPER_LEVEL = 0.9
+# ... in every pixel this close (a square of side 2 x 4 + 1): stroke edges, their
+# anti-aliasing and most of the JPEG ringing around them stay out.
+_PAPER_MARGIN = 4
+_LAPLACIAN = np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
+
+
+def _paper(real: np.ndarray) -> np.ndarray:
+    """Where the artist left blank paper in (N, H, W) sketches: (N, H, W) bool,
+    True where the darkest pixel within :data:`_PAPER_MARGIN` is at least
+    :data:`_PAPER_LEVEL`; never in the outer margin (the Laplacian's zero
+    padding is there)."""
+    side, m = 2 * _PAPER_MARGIN + 1, _PAPER_MARGIN
+    windows = np.lib.stride_tricks.sliding_window_view
+    darkest = windows(windows(real, side, axis=1).min(axis=-1), side, axis=2).min(axis=-1)
+    paper = np.zeros(real.shape, dtype=bool)
+    paper[:, m:-m, m:-m] = darkest >= _PAPER_LEVEL
+    return paper
+
+
+def paper_noise(generated: Any, real: Any) -> float:
+    """The texture the generated sketches draw where the artist left blank
+    paper, next to the artist's own: the mean absolute Laplacian (a 3x3
+    high-pass) of ``generated`` over the artist's paper, divided by that of
+    ``real``.
+
+    1.0 means as clean as the artist's paper (its pencil grain, scanning and
+    JPEG noise); above 1, the generator draws texture there, such as the grid
+    of transposed convolutions or speckle, which FSIM hardly sees; below 1,
+    smoother (flat white paper scores 0). Paper is where every pixel of the
+    artist's sketch within 4 pixels is near-white (>= 0.9), so strokes, and
+    anything drawn on them, do not count. One mean over the paper pixels of
+    the whole set, not a ratio per pair: a face with little paper, or with
+    nearly perfectly clean paper, cannot make it explode. Absolute values, not
+    squares: a stroke drawn a few pixels off must not outweigh thousands of
+    paper pixels.
+
+    Args:
+        generated, real: batches (N, H, W, 1) in [0, 1] of the same shape,
+            row i the same person.
+
+    Returns:
+        The ratio, >= 0.
+    """
+    g, r = _pair(generated, real, min_size=2 * _PAPER_MARGIN + 1, names=("generated", "real"))
+    paper = _paper(r)
+    if not paper.any():
+        side = 2 * _PAPER_MARGIN + 1
+        raise ValueError(f"real: no blank paper (no {side}x{side} square of pixels all at least {_PAPER_LEVEL}); "
+                         "paper noise is undefined.")
+    real_mean = float(np.abs(_conv2_same(r, _LAPLACIAN))[paper].mean())
+    if real_mean == 0:
+        raise ValueError("the real images' paper is perfectly flat (no texture); paper noise is undefined.")
+    return float(np.abs(_conv2_same(g, _LAPLACIAN))[paper].mean()) / real_mean
 
 
 def spread(images: Any) -> float:

@@ -62,15 +62,19 @@ def sketch_command(out: str | Path) -> str:
 
 
 def table_notes(results: dict[str, dict[str, float]], toy: bool) -> list[str]:
-    """Sentences for under the metrics table: what rank-1 and sharpness
-    are, and, when the grey photo is best in a column, why a photo can win
-    it (on the toy faces above all), so that no reader takes it for a sketch."""
+    """Sentences for under the metrics table: what rank-1, sharpness and
+    paper noise are, and, when the grey photo is best in a column, why a
+    photo can win it (on the toy faces above all), so that no reader takes it
+    for a sketch."""
     from .comparison import BASELINE, best
 
     notes = ["Rank-1: the share of test faces whose sketch is nearer to the artist's sketch of the same person "
              "than to the artist's sketch of anyone else in the test split.",
              "Sharpness: the mean gradient magnitude (edge strength) of a method's sketches over that of the "
-             "artist's sketches; 1.0 is as sharp as the artist, lower is blurrier."]
+             "artist's sketches; 1.0 is as sharp as the artist, lower is blurrier.",
+             "Paper noise: the fine texture (a high-pass filter's mean response) a method draws where the artist "
+             "left blank paper, over that of the artist's own paper; 1.0 is as clean as the artist's paper, higher "
+             "shows a grid or speckle that FSIM hardly sees."]
     won = [metric for metric, label in best(results).items() if label == BASELINE]
     if not won:
         return notes
@@ -86,6 +90,9 @@ def table_notes(results: dict[str, dict[str, float]], toy: bool) -> list[str]:
                        "counts")
     if "sharpness" in won:
         reasons.append("a photo's own texture has edges too, and sharpness counts edges, not pencil strokes")
+    if "paper_noise" in won:
+        reasons.append("its backdrop and skin are smooth where the artist left paper, and paper noise counts "
+                       "texture there, not what is drawn")
     if pixels:
         reasons.append(f"its grey values lie nearer the artist's than the models' sketches do ({' and '.join(pixels)})")
     why = (f"The grey photo, which is no model at all, is best in {', '.join(titles[m] for m in won)}: "
@@ -211,7 +218,8 @@ def write_report(session: Session, out: str | Path, log: Callable[[str], None] =
         seconds = {m.label: f"{m.seconds:.0f} s" for m in trained}
         page.text(f"Trained at {p.image_size}x{p.image_size} on the {len(train)} training pairs with the "
                   f"{p.name} profile's budget; scored on the {len(test)} test pairs back at 200x250, in grey. "
-                  "Best value per column in bold (sharpness: closest to the artist's, 1.0).")
+                  "Best value per column in bold (sharpness: closest to the artist's, 1.0; paper noise: the "
+                  "lowest).")
         page.raw(comparison.table(results, extra={"training": seconds}, html=True))
         for note in table_notes(results, toy=data.kind == "toy"):
             page.text(note)

@@ -47,7 +47,8 @@ def test_train_then_evaluate_with_json_and_saved_sketches(few_toy_dir, tmp_path)
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
     assert scores["n"] == 8 and set(scores) == {"model", "baseline", "n"}
-    assert set(scores["model"]) == set(scores["baseline"]) == {"fsim", "ssim", "psnr", "l1", "rank1", "sharpness"}
+    assert set(scores["model"]) == set(scores["baseline"]) == {"fsim", "ssim", "psnr", "l1", "rank1", "sharpness",
+                                                              "paper_noise"}
     test_photos = {p.photo.stem for p in load_cufs(few_toy_dir).split("test")}
     assert {p.stem for p in out.glob("*.png")} == test_photos and len(test_photos) == 8
 

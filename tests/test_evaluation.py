@@ -37,7 +37,7 @@ def test_evaluate_reports_model_and_baseline(model, test_pairs):
     result = evaluate(model, test_pairs)
     assert result["n"] == 10 and set(result) == {"model", "baseline", "n"}
     for scores in (result["model"], result["baseline"]):
-        assert set(scores) == {"fsim", "ssim", "psnr", "l1", "rank1", "sharpness"}
+        assert set(scores) == {"fsim", "ssim", "psnr", "l1", "rank1", "sharpness", "paper_noise"}
     assert result["baseline"] == score(grey_photos(test_pairs), ground_truth(test_pairs))
     table = format_scores(result, name="unet")
     assert "unet" in table and "grey photo (baseline)" in table and "10 test pairs" in table
@@ -48,6 +48,15 @@ def test_a_perfect_model_scores_perfectly(test_pairs):
     perfect = score(real, real)
     assert perfect["fsim"] == pytest.approx(1) and perfect["ssim"] == pytest.approx(1)
     assert perfect["l1"] == 0 and perfect["rank1"] == 1 and perfect["sharpness"] == pytest.approx(1)
+    assert perfect["paper_noise"] == pytest.approx(1)
+
+
+def test_a_fine_grid_that_fsim_misses_shows_as_paper_noise(test_pairs):
+    real = ground_truth(test_pairs)
+    yy, xx = np.indices(real.shape[1:3])
+    grid = np.where((yy + xx) % 2, 0.02, -0.02)[None, ..., None]  # a 2-pixel checkerboard, as 8-bit output
+    gridded = score(np.round(np.clip(real + grid, 0, 1) * 255) / 255, real, names=("fsim", "paper_noise"))
+    assert gridded["fsim"] > 0.999 and gridded["paper_noise"] > 3
 
 
 def test_saved_sketches_are_named_by_person_and_reload_exactly(model, test_pairs, tmp_path):

@@ -1,5 +1,6 @@
-"""sketchlab.metrics: properties of FSIM, SSIM, PSNR, L1 and rank-1, and a
-few values checked against the established implementations. Offline, no CUFS."""
+"""sketchlab.metrics: properties of FSIM, SSIM, PSNR, L1, rank-1, sharpness
+and paper noise, and a few values checked against the established
+implementations. Offline, no CUFS."""
 
 from __future__ import annotations
 
@@ -178,6 +179,58 @@ def test_sharpness_is_one_for_the_real_images_and_falls_with_blur(pairs):
     assert metrics.gradient_magnitude(np.full((20, 20), 0.3))[0] == 0
     with pytest.raises(ValueError, match="flat"):
         metrics.sharpness(real, np.zeros_like(real))
+
+
+def sketches(n: int = 3, h: int = 60, w: int = 48) -> np.ndarray:
+    """Pencil-like sketches, 8-bit levels: light paper with a faint grain, a
+    dark ring (the face) and a line (the mouth), (n, h, w, 1)."""
+    rng = np.random.default_rng(2)
+    yy, xx = np.mgrid[:h, :w]
+    ring = np.abs(np.hypot(yy - h / 2, xx - w / 2) - w / 3) < 1.5
+    strokes = ring | ((np.abs(yy - 0.6 * h) < 1) & (np.abs(xx - w / 2) < w / 8))
+    paper = 0.96 + 0.01 * rng.standard_normal((n, h, w))
+    return np.round(np.clip(np.where(strokes, 0.3, paper), 0, 1) * 255)[..., None] / 255
+
+
+def checkerboard(shape: tuple[int, ...], period: int) -> np.ndarray:
+    """+-1 in squares of half the period: the grid transposed convolutions draw."""
+    yy, xx = np.indices(shape[1:3])
+    return np.where((yy // (period // 2) + xx // (period // 2)) % 2, 1.0, -1.0)[None, ..., None]
+
+
+def test_paper_noise_is_one_for_the_artist_and_rises_with_a_grid_or_speckle():
+    real = sketches()
+    paper = real >= 0.9
+    assert metrics.paper_noise(real, real) == pytest.approx(1, abs=1e-12)
+    for period in (2, 4):
+        gridded = np.where(paper, real + 0.025 * checkerboard(real.shape, period), real)  # 0.05 peak to peak
+        assert metrics.paper_noise(np.clip(gridded, 0, 1), real) > 1.3, period
+    speckled = np.where(paper, real + 0.02 * np.random.default_rng(0).standard_normal(real.shape), real)
+    assert metrics.paper_noise(np.clip(speckled, 0, 1), real) > 1.3
+    assert metrics.paper_noise(np.where(paper, 1.0, real), real) < 1  # blank white paper: 0
+
+
+def test_paper_noise_ignores_the_strokes():
+    real = sketches()
+    noise = 0.2 * np.random.default_rng(0).standard_normal(real.shape)
+    on_strokes = np.clip(np.where(real < 0.9, real + noise, real), 0, 1)
+    assert metrics.paper_noise(on_strokes, real) == pytest.approx(1, abs=1e-12)
+
+
+def test_paper_noise_input_explained():
+    real = sketches()
+    with pytest.raises(ValueError, match=r"generated and real differ in shape: \(2, 60, 48, 1\) vs \(3, 60, 48, 1\)"):
+        metrics.paper_noise(real[:2], real)
+    with pytest.raises(ValueError, match="generated: shape .* has 3 channels"):
+        metrics.paper_noise(np.repeat(real, 3, axis=-1), real)
+    with pytest.raises(ValueError, match=r"real: values must lie in \[0, 1\]"):
+        metrics.paper_noise(real, real * 255)
+    with pytest.raises(ValueError, match="too small"):
+        metrics.paper_noise(real[:, :8], real[:, :8])
+    with pytest.raises(ValueError, match="real: no blank paper"):
+        metrics.paper_noise(real, np.zeros_like(real))
+    with pytest.raises(ValueError, match="perfectly flat"):
+        metrics.paper_noise(real, np.ones_like(real))
 
 
 def test_spread_is_zero_for_identical_images_and_grows_with_difference():

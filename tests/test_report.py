@@ -42,7 +42,7 @@ def test_demo_trains_every_method_and_writes_the_html_report(few_toy_dir, tmp_pa
     assert "<td>train</td><td>24</td>" in page and "<td>test</td><td>8</td>" in page and "images/s" in page
     for label in ("grey photo", "encoder-decoder", "U-Net", "pix2pix", "CycleGAN"):
         assert f"<tr><td>{label}</td>" in page
-    assert page.count("<b>") == 6  # one best value per metric column
+    assert page.count("<b>") == 7  # one best value per metric column
     for name in ("pairs", "augmentation", "comparison", "losses", "new_photos", "sketch_to_photo"):
         assert f'src="{name}.png"' in page
     assert "Sharpness: the mean gradient magnitude" in page and "Rank-1: the share of test faces" in page
@@ -108,17 +108,21 @@ def test_write_report_checks_its_folder_too(tmp_path):
     assert report.check_out_folder(tmp_path / "empty") == tmp_path / "empty"
 
 
-SCORES = {"grey photo": {"fsim": 0.75, "ssim": 0.50, "psnr": 11.0, "l1": 0.24, "rank1": 0.9, "sharpness": 0.62},
-          "U-Net": {"fsim": 0.70, "ssim": 0.63, "psnr": 15.7, "l1": 0.09, "rank1": 0.6, "sharpness": 0.42}}
+SCORES = {"grey photo": {"fsim": 0.75, "ssim": 0.50, "psnr": 11.0, "l1": 0.24, "rank1": 0.9, "sharpness": 0.62,
+                         "paper_noise": 0.81},
+          "U-Net": {"fsim": 0.70, "ssim": 0.63, "psnr": 15.7, "l1": 0.09, "rank1": 0.6, "sharpness": 0.42,
+                    "paper_noise": 0.95}}
 
 
-def test_the_table_notes_define_rank1_and_sharpness_and_say_why_the_grey_photo_wins():
+def test_the_table_notes_define_the_ratios_and_say_why_the_grey_photo_wins():
     notes = report.table_notes(SCORES, toy=True)
     assert notes[0].startswith("Rank-1: the share of test faces whose sketch is nearer")
     assert notes[1].startswith("Sharpness: the mean gradient magnitude") and "1.0 is as sharp as the artist" in notes[1]
-    why = notes[2]
-    assert why.startswith("The grey photo, which is no model at all, is best in FSIM, rank-1, sharpness: ")
+    assert notes[2].startswith("Paper noise: the fine texture") and "1.0 is as clean as the artist's paper" in notes[2]
+    why = notes[3]
+    assert why.startswith("The grey photo, which is no model at all, is best in FSIM, rank-1, sharpness, paper noise: ")
     assert "which FSIM rewards" in why and "what rank-1 counts" in why and "sharpness counts edges" in why
+    assert "paper noise counts texture there" in why  # the lowest wins: a smooth photo backdrop
     assert "SSIM" not in why and "L1" not in why
     assert "On the toy faces" in why
     assert "toy" not in " ".join(report.table_notes(SCORES, toy=False))
@@ -126,9 +130,9 @@ def test_the_table_notes_define_rank1_and_sharpness_and_say_why_the_grey_photo_w
 
 def test_no_word_on_the_grey_photo_when_it_wins_nothing():
     beaten = {**SCORES, "pix2pix": {"fsim": 0.8, "ssim": 0.7, "psnr": 16.0, "l1": 0.08, "rank1": 1.0,
-                                    "sharpness": 0.9}}
+                                    "sharpness": 0.9, "paper_noise": 0.7}}
     notes = report.table_notes(beaten, toy=True)
-    assert len(notes) == 2 and "grey photo" not in " ".join(notes)
+    assert len(notes) == 3 and "grey photo" not in " ".join(notes)
 
 
 def test_a_report_written_before_reports_were_marked_may_be_replaced(tmp_path):
