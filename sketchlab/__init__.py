@@ -22,7 +22,8 @@ benchmarks need, one concept per module:
 - ``checkpoints``: the checkpoint written after every epoch
 - ``callbacks``: sample grids saved during training
 - ``metrics``: FSIM, SSIM, PSNR, L1, rank-1
-- ``evaluation``: the test protocol, the grey-photo baseline, and the tables of scores
+- ``shifts``: the shifts a user's own photo has (backdrop, light, camera, framing), for the robustness suite
+- ``evaluation``: the test protocol, the grey-photo baseline, the robustness suite, and the tables of scores
 - ``comparison``: every method on the same faces, and the lessons (overfitting, lighting, data size)
 - ``faces``: new photos into the CUFS frame (MTCNN, alignment) and sketched
 - ``session``: one call that sets up a notebook or a command

@@ -1,0 +1,196 @@
+"""The robustness suite: photo -> sketch models on the test faces under the shifts a user's own photo has.
+
+    python benchmarks/robustness.py --data ../shared/cufs --runs runs/unet runs/pix2pix
+    python benchmarks/robustness.py --data toy --runs runs/unet/generator.keras [--pairs 20] [--seed 0]
+                                    [--json] [--figure robustness.png] [--face 0]
+
+Each run is a training run folder (its generator.keras) or a .keras file,
+labelled by its folder's name. The test photos go through every shift of
+``sketchlab.shifts.SHIFTS`` (backdrop, light, camera, framing, black and
+white), are sketched, and are scored by the course's protocol (FSIM, SSIM,
+sharpness and paper noise against the artist's sketch), beside the grey
+photo of the same shifted input (``sketchlab.evaluation.evaluate_shifts``).
+
+Prints, per model, a table of every shift with the mean over the shifts, the
+time it took, and a summary line: mean FSIM over the shifts, its distance to
+the clean photos' score, the worst shift, and the FSIM margin over the grey
+photo. With several models, one more table puts their FSIM side by side.
+``--json`` also prints everything as one JSON object; ``--figure`` writes one
+picture: a test face under every shift with each model's sketch of it, and
+the backdrop masks of a few faces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import sketchlab  # noqa: F401  (quiets TensorFlow's C++ log before it loads)
+from sketchlab.evaluation import SHIFT_METRICS, evaluate_shifts, format_table, ground_truth, real_photos
+from sketchlab.session import resolve_data
+from sketchlab.shifts import SHIFTS, backdrop_mask
+
+TITLES = {"fsim": "FSIM", "ssim": "SSIM", "sharpness": "sharp", "paper_noise": "paper"}
+MASK_FACES = 6  # faces whose backdrop mask the figure shows
+SHOW_BELOW = 5  # the summary names the shifts where a model falls below the grey photo, when this few
+
+
+def model_path(run: str) -> Path:
+    """A run folder's generator.keras, or the .keras file given."""
+    path = Path(run)
+    return path / "generator.keras" if path.is_dir() else path
+
+
+def labels(runs: list[str]) -> list[str]:
+    """Each run's folder name; the path as given where two names are the same."""
+    names = [Path(run).name if Path(run).is_dir() else Path(run).parent.name for run in runs]
+    return [name if names.count(name) == 1 else run for name, run in zip(names, runs)]
+
+
+def mean_over_shifts(result: dict, side: str) -> dict[str, float]:
+    """The mean of each score over the shifts (the clean photos left out)."""
+    shifted = [scores[side] for name, scores in result.items() if name != "clean"]
+    return {metric: float(np.mean([s[metric] for s in shifted])) for metric in SHIFT_METRICS}
+
+
+def model_table(result: dict) -> str:
+    """Every shift's scores, the grey photo's beside them, and the FSIM margin; the mean over shifts last."""
+    titles = ["", *TITLES.values(), *(f"grey {t}" for t in TITLES.values()), "FSIM margin"]
+    rows = dict(result)
+    rows["mean over shifts"] = {side: mean_over_shifts(result, side) for side in ("model", "baseline")}
+    lines = []
+    for name, scores in rows.items():
+        cells = [format(scores[side][metric], ".3f" if metric in ("fsim", "ssim") else ".2f")
+                 for side in ("model", "baseline") for metric in SHIFT_METRICS]
+        lines.append([name, *cells, format(scores["model"]["fsim"] - scores["baseline"]["fsim"], "+.3f")])
+    return format_table(titles, lines)
+
+
+def summary(label: str, result: dict) -> str:
+    """Mean FSIM over the shifts, its distance to the clean score, the worst shift, the margins over the grey photo."""
+    shifted = {name: scores for name, scores in result.items() if name != "clean"}
+    mean, clean = mean_over_shifts(result, "model")["fsim"], result["clean"]["model"]["fsim"]
+    worst = min(shifted, key=lambda name: shifted[name]["model"]["fsim"])
+    margins = {name: s["model"]["fsim"] - s["baseline"]["fsim"] for name, s in shifted.items()}
+    below = [name for name, margin in margins.items() if margin < 0]
+    return (f"{label}: mean FSIM over {len(shifted)} shifts {mean:.3f} ({mean - clean:+.3f} from clean "
+            f"{clean:.3f}); worst: {worst} {shifted[worst]['model']['fsim']:.3f}; FSIM margin over the grey "
+            f"photo {np.mean(list(margins.values())):+.3f} on average, from {min(margins.values()):+.3f} to "
+            f"{max(margins.values()):+.3f}, below it on {len(below)} of {len(shifted)} shifts"
+            + (f" ({', '.join(below)})" if 0 < len(below) <= SHOW_BELOW else ""))
+
+
+def side_by_side(results: dict[str, dict]) -> str:
+    """FSIM per shift, one column per model and the grey photo's last."""
+    first = next(iter(results.values()))
+    names = [*first, "mean over shifts"]
+
+    def fsim(result: dict, name: str, side: str) -> float:
+        return mean_over_shifts(result, side)["fsim"] if name == "mean over shifts" else result[name][side]["fsim"]
+
+    rows = [[name, *(format(fsim(r, name, "model"), ".3f") for r in results.values()),
+             format(fsim(first, name, "baseline"), ".3f")] for name in names]
+    return format_table(["FSIM", *results, "grey photo"], rows)
+
+
+def figure(path: Path, photos: np.ndarray, sketch: np.ndarray, models: dict, face: int, seed: int) -> None:
+    """One test face under every shift, each model's sketch of it below, the
+    artist's sketch at the end, and the backdrop masks of a few faces."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sketchlab.faces import translate
+    from sketchlab.plots import show_image
+
+    shifted = {"clean": photos[face]}
+    shifted.update({name: shift(photos[:face + 1], seed)[face] for name, shift in SHIFTS.items()})
+    inputs = np.round(np.clip(np.stack(list(shifted.values())), 0, 1) * 255).astype(np.uint8)
+    drawn = {label: translate(model, inputs) for label, model in models.items()}
+    columns = 10
+    blocks = -(-(len(shifted) + 1) // columns)
+    rows = blocks * (1 + len(models)) + 1
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.35, rows * 1.75), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, name in enumerate([*shifted, "the artist's sketch"]):
+        block, column = divmod(i, columns)
+        top = block * (1 + len(models))
+        if i == len(shifted):
+            show_image(axes[top, column], sketch, name)
+            axes[top, column].axis("on")
+            continue
+        show_image(axes[top, column], inputs[i], name.replace(": ", ":\n"))
+        for j, (label, sketches) in enumerate(drawn.items(), start=1):
+            show_image(axes[top + j, column], sketches[i])
+            if column == 0:
+                axes[top + j, column].set_ylabel(label, fontsize=8)
+        for ax in axes[top:top + 1 + len(models), column]:
+            ax.axis("on")
+    picks = np.linspace(0, len(photos) - 1, MASK_FACES).round().astype(int)
+    masks = backdrop_mask(photos[picks])
+    for column, (photo, mask) in enumerate(zip(photos[picks], masks)):
+        shown = photo.copy()
+        shown[mask] = 0.3 * shown[mask] + 0.7 * np.array([1.0, 0.0, 0.0])
+        show_image(axes[-1, column], shown, "backdrop mask" if column == 0 else None)
+        axes[-1, column].axis("on")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", required=True, help="'toy' or a CUFS folder")
+    parser.add_argument("--runs", nargs="+", required=True, help="run folders (generator.keras) or .keras files")
+    parser.add_argument("--pairs", type=int, default=None, help="only the first N test pairs (default: all)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random shifts (noise, framing, texture)")
+    parser.add_argument("--json", action="store_true", help="also print the figures as one JSON object")
+    parser.add_argument("--figure", type=Path, default=None, help="write the picture of the shifts here (.png)")
+    parser.add_argument("--face", type=int, default=0, help="the test face the figure shows (index)")
+    args = parser.parse_args()
+    paths = [model_path(run) for run in args.runs]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        parser.error(f"no model file: {', '.join(missing)} (give run folders holding generator.keras, or .keras files)")
+
+    from sketchlab.models import load_generator
+
+    data = resolve_data(args.data)
+    test = data.split("test")[:args.pairs]
+    print(f"data: {data.describe()}; {len(test)} test pairs, {len(SHIFTS)} shifts, seed {args.seed}")
+    models = {label: load_generator(path) for label, path in zip(labels(args.runs), paths)}
+    results, seconds = {}, {}
+    for (label, model), path in zip(models.items(), paths):
+        start = time.perf_counter()
+        results[label] = evaluate_shifts(model, test, seed=args.seed, progress=print)
+        seconds[label] = time.perf_counter() - start
+        print(f"\n{label} ({path}, {model.input_shape[1]}x{model.input_shape[1]}): {seconds[label]:.0f} s")
+        print(model_table(results[label]))
+        print(f"({len(test)} test pairs, 200x250, grey; sharp and paper: / the artist's; FSIM margin: model - "
+              "grey photo of the same shifted input)\n")
+    for label, result in results.items():
+        print(summary(label, result))
+    if len(results) > 1:
+        print("\n" + side_by_side(results))
+    if args.figure:
+        args.figure.parent.mkdir(parents=True, exist_ok=True)
+        face = min(args.face, len(test) - 1)
+        figure(args.figure, real_photos(test), ground_truth(test[face:face + 1])[0], models, face, args.seed)
+        print(f"figure: {args.figure} (test face {test[face].person_id})")
+    if args.json:
+        print(json.dumps({"data": data.describe(), "n": len(test), "seed": args.seed,
+                          "models": {label: {"path": str(path), "seconds": round(seconds[label], 1),
+                                             "shifts": results[label]}
+                                     for (label, path) in zip(results, paths)}}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
