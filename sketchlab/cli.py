@@ -85,6 +85,10 @@ def _train(args: argparse.Namespace) -> None:
     method = methods.get(args.model)
     if args.lambda_l1 is not None and "lambda_l1" not in method.options:
         raise ProfileError("--lambda-l1 is the weight of pix2pix's L1 term; drop it for " + args.model)
+    for option, given in (("augment", args.augment), ("upsampling", args.upsampling)):
+        if given and option not in method.options:
+            users = ", ".join(m.name for m in methods.REGISTRY.values() if option in m.options)
+            raise ProfileError(f"--{option} is an option of the paired generators ({users}); drop it for {args.model}")
     if method.fixed_size and args.image_size not in (None, method.fixed_size):
         raise ProfileError(f"the {method.label} draws {method.fixed_size}x{method.fixed_size} sketches; "
                            f"drop --image-size for {args.model}")
@@ -101,6 +105,12 @@ def _train(args: argparse.Namespace) -> None:
         options["image_size"] = args.image_size
     if args.lambda_l1 is not None:
         options["lambda_l1"] = args.lambda_l1
+    if args.augment:
+        from .augment import Augmentation
+
+        options["augment"] = Augmentation()
+    if args.upsampling:
+        options["upsampling"] = args.upsampling
     trained = method.train(session.data, session.profile, **options)
     extra = ", s2i.keras (sketch -> photo)" if trained.s2i is not None else ""
     print(f"trained in {time.perf_counter() - start_time:.0f} s; saved {trained.run.folder / 'generator.keras'}"
@@ -293,6 +303,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=_seed, default=0, help="seed (default 0): a CPU run is repeatable")
     train.add_argument("--lambda-l1", type=_weight, default=None,
                        help="pix2pix only: weight of the L1 term (default: the paper's 100)")
+    train.add_argument("--augment", action="store_true",
+                       help="unet, encoder-decoder, pix2pix: train on photos under other backdrops, light and "
+                            "framing, for sketches of any face (sketchlab.augment)")
+    train.add_argument("--upsampling", choices=("transpose", "resize"), default=None,
+                       help="unet, encoder-decoder, pix2pix: the decoder's upsampling (default: transpose, "
+                            "the paper's; resize: no checkerboard)")
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("evaluate", help="score a trained generator and the baseline")

@@ -63,11 +63,35 @@ def down_block(x, filters: int, norm: bool = True, name: str = "down", momentum:
     return layers.LeakyReLU(0.2, name=f"{name}_act")(x)
 
 
-def up_block(x, filters: int, dropout: float = 0.0, name: str = "up", momentum: float = 0.99):
-    """``Conv2DTranspose(4x4, stride 2)`` - ``BatchNorm`` - (``Dropout``) - ``ReLU``: doubles H and W.
-    ``momentum`` is BatchNorm's for its moving statistics."""
-    x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                               kernel_initializer=_init(), name=f"{name}_conv")(x)
+UPSAMPLING = ("transpose", "resize")  # how a decoder doubles H and W; see upsample()
+
+
+def upsample(x, filters: int, how: str = "transpose", name: str = "up", use_bias: bool = False,
+             activation: str | None = None):
+    """Double H and W with a learned filter: ``"transpose"``, the papers'
+    ``Conv2DTranspose(4x4, stride 2)``, or ``"resize"``, a nearest-neighbour
+    ``UpSampling2D`` then ``Conv2D(3x3)`` (Odena et al., "Deconvolution and
+    Checkerboard Artifacts", Distill 2016).
+
+    A 4x4 kernel at stride 2 overlaps itself unevenly, so a transposed
+    convolution can paint a 2-pixel grid over flat regions (blank paper);
+    resize-convolution weights every output pixel alike and cannot.
+    """
+    if how not in UPSAMPLING:
+        raise ValueError(f"unknown upsampling {how!r}; use one of: {', '.join(UPSAMPLING)}")
+    if how == "transpose":
+        return layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=use_bias,
+                                      activation=activation, kernel_initializer=_init(), name=name)(x)
+    x = layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_resize")(x)
+    return layers.Conv2D(filters, 3, padding="same", use_bias=use_bias, activation=activation,
+                         kernel_initializer=_init(), name=name)(x)
+
+
+def up_block(x, filters: int, dropout: float = 0.0, name: str = "up", momentum: float = 0.99,
+             how: str = "transpose"):
+    """:func:`upsample` (by default ``Conv2DTranspose(4x4, stride 2)``) - ``BatchNorm`` -
+    (``Dropout``) - ``ReLU``: doubles H and W. ``momentum`` is BatchNorm's for its moving statistics."""
+    x = upsample(x, filters, how, name=f"{name}_conv")
     x = layers.BatchNormalization(momentum=momentum, name=f"{name}_norm")(x)
     if dropout:
         x = layers.Dropout(dropout, name=f"{name}_dropout")(x)
@@ -239,7 +263,7 @@ def filter_counts(image_size: int, filters: int = 64, max_filters: int = 512) ->
 
 
 def _generator(image_size: int, filters: int, max_filters: int, dropout: float,
-               skips: bool, in_channels: int, out_channels: int, name: str) -> keras.Model:
+               skips: bool, in_channels: int, out_channels: int, name: str, how: str) -> keras.Model:
     counts = filter_counts(image_size, filters, max_filters)
     inputs = keras.Input((image_size, image_size, in_channels), name="photo")
     x, encoded = inputs, []
@@ -249,16 +273,16 @@ def _generator(image_size: int, filters: int, max_filters: int, dropout: float,
         x = down_block(x, n, norm=0 < i < len(counts) - 1, name=f"enc{i + 1}")
         encoded.append(x)
     for i, n in enumerate(reversed(counts[:-1])):
-        x = up_block(x, n, dropout=dropout if i < 3 else 0.0, name=f"dec{len(counts) - 1 - i}")
+        x = up_block(x, n, dropout=dropout if i < 3 else 0.0, name=f"dec{len(counts) - 1 - i}", how=how)
         if skips:
             x = layers.Concatenate(name=f"skip{len(counts) - 1 - i}")([x, encoded[-2 - i]])
-    outputs = layers.Conv2DTranspose(out_channels, 4, strides=2, padding="same", activation="tanh",
-                                     kernel_initializer=_init(), name="sketch")(x)
+    outputs = upsample(x, out_channels, how, name="sketch", use_bias=True, activation="tanh")
     return keras.Model(inputs, outputs, name=name)
 
 
 def encoder_decoder(image_size: int = 256, filters: int = 64, max_filters: int = 512,
-                    dropout: float = 0.5, in_channels: int = 3, out_channels: int = 1) -> keras.Model:
+                    dropout: float = 0.5, in_channels: int = 3, out_channels: int = 1,
+                    upsampling: str = "transpose") -> keras.Model:
     """The plain convolutional encoder-decoder (Isola et al., "Image-to-Image
     Translation with Conditional Adversarial Networks", CVPR 2017, Fig. 3 and
     appendix 6.1.1, without skip connections).
@@ -274,6 +298,8 @@ def encoder_decoder(image_size: int = 256, filters: int = 64, max_filters: int =
         dropout: dropout rate in the first three decoder blocks.
         in_channels: 3 for RGB photos.
         out_channels: 1 for grey sketches.
+        upsampling: how the decoder doubles H and W, ``"transpose"`` (the
+            paper's) or ``"resize"`` (:func:`upsample`).
 
     Returns:
         A model mapping (B, N, N, in_channels) in [-1, 1] to
@@ -285,11 +311,12 @@ def encoder_decoder(image_size: int = 256, filters: int = 64, max_filters: int =
         (None, 64, 64, 1)
     """
     return _generator(image_size, filters, max_filters, dropout, skips=False,
-                      in_channels=in_channels, out_channels=out_channels, name="encoder_decoder")
+                      in_channels=in_channels, out_channels=out_channels, name="encoder_decoder", how=upsampling)
 
 
 def unet(image_size: int = 256, filters: int = 64, max_filters: int = 512,
-         dropout: float = 0.5, in_channels: int = 3, out_channels: int = 1) -> keras.Model:
+         dropout: float = 0.5, in_channels: int = 3, out_channels: int = 1,
+         upsampling: str = "transpose") -> keras.Model:
     """The U-Net generator of pix2pix (Isola et al. 2017, appendix 6.1.1;
     U-Net: Ronneberger et al., MICCAI 2015): :func:`encoder_decoder` plus
     skip connections that concatenate each encoder block's output to the
@@ -306,7 +333,7 @@ def unet(image_size: int = 256, filters: int = 64, max_filters: int = 512,
         (None, 64, 64, 1)
     """
     return _generator(image_size, filters, max_filters, dropout, skips=True,
-                      in_channels=in_channels, out_channels=out_channels, name="unet")
+                      in_channels=in_channels, out_channels=out_channels, name="unet", how=upsampling)
 
 
 # the builders of method 1's plain generators, by their method's name in

@@ -10,7 +10,10 @@ Each image goes through the same steps:
 4. for training, random jitter (pix2pix, Isola et al. 2017): a random crop
    back to the image size and a random left-right flip, the SAME crop and
    flip on a photo and its sketch;
-5. scale to [-1, 1], batch, prefetch.
+5. for training with an :class:`~sketchlab.augment.Augmentation`, the photo
+   under another backdrop, light and framing (:mod:`sketchlab.augment`; the
+   backdrop masks are found once, before the cache);
+6. scale to [-1, 1], batch, prefetch.
 
 The unpaired variant (CycleGAN) shuffles and jitters each domain on its own.
 """
@@ -22,6 +25,7 @@ from collections.abc import Sequence
 
 import tensorflow as tf
 
+from .augment import Augmentation, augment_pair
 from .data import IMAGE_HEIGHT, IMAGE_WIDTH, Pair
 
 AUTOTUNE = tf.data.AUTOTUNE
@@ -111,9 +115,33 @@ def random_jitter(
     return random_crop_flip([resize(im, big) for im in images], size, seed)
 
 
-def decoded_pairs(source: Sequence[Pair] | tf.data.Dataset) -> tf.data.Dataset:
+def with_backdrop(photo: tf.Tensor) -> tf.Tensor:
+    """An (H, W, 3) uint8 photo in the 200x250 frame with a fourth channel:
+    255 where it shows CUHK's backdrop (:func:`sketchlab.shifts.backdrop_mask`), else 0."""
+    from .shifts import backdrop_mask  # scipy: loaded only when a run augments
+
+    def mask(image):
+        return (backdrop_mask(image[None] / 255.0)[0, ..., None] * 255).astype("uint8")
+
+    found = tf.numpy_function(mask, [photo], tf.uint8, stateful=False)
+    return tf.concat([photo, tf.reshape(found, tf.concat([tf.shape(photo)[:2], [1]], 0))], axis=-1)
+
+
+def jittered_pair(pair: Sequence[tf.Tensor], size: int, seed: tf.Tensor,
+                  augment: Augmentation | None = None) -> tuple[tf.Tensor, tf.Tensor]:
+    """A training pair's random crop and flip, then its augmentation, if
+    any (the photo then carries its backdrop mask as a fourth channel)."""
+    photo, sketch = random_crop_flip(pair, size, seed)
+    if augment is None:
+        return photo, sketch
+    return augment_pair(photo[..., :3], photo[..., 3:] / 255.0, sketch,
+                        tf.random.experimental.stateless_fold_in(seed, 1), augment)
+
+
+def decoded_pairs(source: Sequence[Pair] | tf.data.Dataset, backdrop: bool = False) -> tf.data.Dataset:
     """(photo, sketch) uint8 squares from a list of :class:`Pair` or from a
-    dataset of ``{photo, sketch}`` examples (the TFDS builder's)."""
+    dataset of ``{photo, sketch}`` examples (the TFDS builder's); ``backdrop``:
+    the photo with its backdrop mask as a fourth channel (:func:`with_backdrop`)."""
     if isinstance(source, tf.data.Dataset):
         ds = source.map(
             lambda ex: (ex["photo"], ex["sketch"]), num_parallel_calls=AUTOTUNE
@@ -124,13 +152,15 @@ def decoded_pairs(source: Sequence[Pair] | tf.data.Dataset) -> tf.data.Dataset:
         ds = tf.data.Dataset.from_tensor_slices((photos, sketches)).map(
             lambda p, s: (decode(p, 3), decode(s, 1)), num_parallel_calls=AUTOTUNE
         )
+    if backdrop:
+        ds = ds.map(lambda p, s: (with_backdrop(p), s), num_parallel_calls=AUTOTUNE)
     return ds.map(lambda p, s: (pad_to_square(p), pad_to_square(s)), num_parallel_calls=AUTOTUNE)
 
 
-def _cached_squares(source: Sequence[Pair] | tf.data.Dataset, side: int) -> tf.data.Dataset:
+def _cached_squares(source: Sequence[Pair] | tf.data.Dataset, side: int, backdrop: bool = False) -> tf.data.Dataset:
     """Decoded, padded pairs resized to ``side``, cached: decoding and resizing
     happen once, not every epoch."""
-    return decoded_pairs(source).map(
+    return decoded_pairs(source, backdrop).map(
         lambda p, s: (resize(p, side), resize(s, side)), num_parallel_calls=AUTOTUNE
     ).cache()
 
@@ -164,6 +194,7 @@ def paired_dataset(
     jitter_scale: float = 286 / 256,
     epochs: int | None = None,
     first_epoch: int = 0,
+    augment: Augmentation | None = None,
 ) -> tf.data.Dataset:
     """Batches of ``(photo, sketch)``: (B, N, N, 3) and (B, N, N, 1) in [-1, 1].
 
@@ -183,11 +214,15 @@ def paired_dataset(
             resumed run sees the batches an uninterrupted one would (see
             :func:`epoch_stream`).
         first_epoch: the first epoch of that stream.
+        augment: for training, the photos' augmentation (:mod:`sketchlab.augment`);
+            None: none.
     """
-    ds = _cached_squares(source, jitter_size(image_size, jitter_scale) if training else image_size)
+    augment = augment if training else None
+    ds = _cached_squares(source, jitter_size(image_size, jitter_scale) if training else image_size,
+                         backdrop=augment is not None)
     if training:
         ds = _shuffled_with_seeds(ds, seed, seed, epochs, first_epoch, batch_size)
-        ds = ds.map(lambda pair, s: tuple(random_crop_flip(pair, image_size, s)), num_parallel_calls=AUTOTUNE)
+        ds = ds.map(lambda pair, s: jittered_pair(pair, image_size, s, augment), num_parallel_calls=AUTOTUNE)
     ds = ds.map(lambda p, s: (to_model_range(p), to_model_range(s)), num_parallel_calls=AUTOTUNE)
     return _finish(ds, batch_size, training)
 

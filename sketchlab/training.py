@@ -46,6 +46,7 @@ from pathlib import Path
 
 import keras
 
+from .augment import Augmentation
 from .callbacks import NoiseGrid, SampleGrid
 from .checkpoints import CHECKPOINT, PREVIOUS, Checkpoint, restore
 from .config import Profile, gpu_available
@@ -84,11 +85,13 @@ def _replicas() -> int:
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
-def build_generator(name: str, image_size: int, profile: Profile) -> keras.Model:
-    """``GENERATORS[name]`` at ``image_size`` with the profile's filter counts."""
+def build_generator(name: str, image_size: int, profile: Profile, upsampling: str = "transpose") -> keras.Model:
+    """``GENERATORS[name]`` at ``image_size`` with the profile's filter counts
+    and the decoder's ``upsampling`` (:func:`sketchlab.models.upsample`)."""
     if name not in GENERATORS:
         raise ValueError(f"unknown model {name!r}; use one of: {', '.join(GENERATORS)}")
-    return GENERATORS[name](image_size=image_size, filters=profile.filters, max_filters=profile.max_filters)
+    return GENERATORS[name](image_size=image_size, filters=profile.filters, max_filters=profile.max_filters,
+                            upsampling=upsampling)
 
 
 def sample_batch(data: CufsData, image_size: int, count: int = SAMPLE_FACES):
@@ -113,7 +116,8 @@ def save_model(model: keras.Model, path: str | Path) -> Path:
 
 def train_generator(name: str, data: CufsData, profile: Profile, out: str | Path | None = None,
                     image_size: int | None = None, epochs: int | None = None, seed: int = 0,
-                    learning_rate: float = LEARNING_RATE, verbose: int = 1,
+                    learning_rate: float = LEARNING_RATE, augment: Augmentation | None = None,
+                    upsampling: str = "transpose", verbose: int = 1,
                     callbacks: Sequence[keras.callbacks.Callback] = ()) -> Run:
     """Train ``encoder-decoder`` or ``unet`` photo -> sketch with L1 and ``fit``.
 
@@ -131,6 +135,10 @@ def train_generator(name: str, data: CufsData, profile: Profile, out: str | Path
         learning_rate: Adam's step size (beta_1 = 0.5 as in pix2pix). The
             default 1e-3 is 5x pix2pix's 2e-4, which is tuned for adversarial
             training; plain L1 learns faster with it.
+        augment: the training photos' augmentation (:mod:`sketchlab.augment`),
+            for sketches of any face; None: CUHK's studio photos as they are.
+        upsampling: the decoder's, ``"transpose"`` (the paper's) or
+            ``"resize"`` (:func:`sketchlab.models.upsample`).
         verbose: Keras' progress display (1 = progress bar, 2 = a line per epoch, 0 = silent).
         callbacks: more Keras callbacks, called after the run's own (after each
             epoch's checkpoint).
@@ -138,16 +146,17 @@ def train_generator(name: str, data: CufsData, profile: Profile, out: str | Path
     size = image_size or profile.image_size
     epochs = epochs or profile.epochs
     keras.utils.set_random_seed(seed)
-    model = build_generator(name, size, profile)
+    model = build_generator(name, size, profile, upsampling)
     model.compile(optimizer=adam(learning_rate), loss="mean_absolute_error")
     batch = profile.batch_size * _replicas()
     settings = dict(model=name, image_size=size, epochs=epochs, seed=seed, batch_size=batch,
                     filters=profile.filters, max_filters=profile.max_filters, learning_rate=learning_rate,
-                    **_data_settings(data, profile))
+                    **_data_settings(data, profile), **_generalising(augment, upsampling))
 
     def train(first_epoch: int):
         return paired_dataset(data.split("train"), size, batch, training=True, seed=seed,
-                              jitter_scale=profile.jitter_scale, epochs=epochs, first_epoch=first_epoch)
+                              jitter_scale=profile.jitter_scale, epochs=epochs, first_epoch=first_epoch,
+                              augment=augment)
 
     folder = _run_folder(out)
     history = _fit(model, train, data, epochs, batch, folder, settings, _paired_callbacks(folder, data, size, model),
@@ -158,6 +167,13 @@ def train_generator(name: str, data: CufsData, profile: Profile, out: str | Path
 def _data_settings(data: CufsData, profile: Profile) -> dict:
     """The settings of what a run trains on, which a resume must match too."""
     return dict(data=data.fingerprint(), jitter_scale=profile.jitter_scale)
+
+
+def _generalising(augment: Augmentation | None, upsampling: str) -> dict:
+    """The settings of a paired run's augmentation and upsampling, left out
+    at the papers' defaults (so runs checkpointed before they existed resume)."""
+    return {**({"augment": augment.settings()} if augment is not None else {}),
+            **({"upsampling": upsampling} if upsampling != "transpose" else {})}
 
 
 RUN_OUTPUTS = ("generator.keras", "s2i.keras", "history.csv", "samples", "samples_s2i")  # besides checkpoints
@@ -245,7 +261,8 @@ def _finish(model: keras.Model, generator: keras.Model, history: dict[str, list[
 def train_pix2pix(data: CufsData, profile: Profile, out: str | Path | None = None, image_size: int | None = None,
                   epochs: int | None = None, seed: int = 0, lambda_l1: float = LAMBDA_L1,
                   learning_rate: float = GAN_LEARNING_RATE, d_learning_rate: float | None = None,
-                  decay: bool | None = None, generator: keras.Model | None = None, verbose: int = 1,
+                  decay: bool | None = None, generator: keras.Model | None = None,
+                  augment: Augmentation | None = None, upsampling: str = "transpose", verbose: int = 1,
                   callbacks: Sequence[keras.callbacks.Callback] = ()) -> Run:
     """Train pix2pix photo -> sketch: the U-Net of method 1 against a
     conditional PatchGAN, on the paired, jittered training split, in batches
@@ -268,6 +285,8 @@ def train_pix2pix(data: CufsData, profile: Profile, out: str | Path | None = Non
         decay: keep the rate for the first half of training, then decay it
             linearly to 0 (the authors' schedule); False keeps it constant.
             Default: the profile's ``gan_decay``.
+        augment, upsampling: as in :func:`train_generator` (``upsampling``
+            builds a new U-Net; a given ``generator`` keeps its own).
     """
     size = image_size or profile.image_size
     if generator is not None and generator.input_shape[1] != size:
@@ -278,7 +297,7 @@ def train_pix2pix(data: CufsData, profile: Profile, out: str | Path | None = Non
     batch = profile.gan_batch_size * _replicas()
     decay = profile.gan_decay if decay is None else decay
     steps = epochs * (len(data.split("train")) // batch)
-    model = Pix2Pix(generator or build_generator("unet", size, profile),
+    model = Pix2Pix(generator or build_generator("unet", size, profile, upsampling),
                     patchgan(size, filters=profile.filters, max_filters=profile.max_filters),
                     lambda_l1=lambda_l1)
 
@@ -289,11 +308,13 @@ def train_pix2pix(data: CufsData, profile: Profile, out: str | Path | None = Non
     settings = dict(model="pix2pix", image_size=size, epochs=epochs, seed=seed, batch_size=batch,
                     filters=profile.filters, max_filters=profile.max_filters, lambda_l1=lambda_l1,
                     learning_rate=learning_rate, d_learning_rate=d_learning_rate, decay=decay,
-                    generator="given" if generator is not None else "new", **_data_settings(data, profile))
+                    generator="given" if generator is not None else "new", **_data_settings(data, profile),
+                    **_generalising(augment, upsampling))
 
     def train(first_epoch: int):
         return paired_dataset(data.split("train"), size, batch, training=True, seed=seed,
-                              jitter_scale=profile.jitter_scale, epochs=epochs, first_epoch=first_epoch)
+                              jitter_scale=profile.jitter_scale, epochs=epochs, first_epoch=first_epoch,
+                              augment=augment)
 
     folder = _run_folder(out)
     history = _fit(model, train, data, epochs, batch, folder, settings,

@@ -70,7 +70,8 @@ def test_evaluate_names_a_missing_model_and_bad_sizes(toy_dir, tmp_path):
 
 def test_train_pix2pix_and_dcgan_then_evaluate_the_pix2pix_generator(few_toy_dir, tmp_path):
     pix2pix = run_cli("train", "pix2pix", "--data", str(few_toy_dir), "--out", str(tmp_path / "p2p"), "--profile",
-                      "quick", "--image-size", "32", "--epochs", "1", "--lambda-l1", "50")
+                      "quick", "--image-size", "32", "--epochs", "1", "--lambda-l1", "50", "--augment",
+                      "--upsampling", "resize")
     assert pix2pix.returncode == 0, pix2pix.stderr
     assert "training pix2pix at 32x32, batch 1" in pix2pix.stdout and "grey photo (baseline)" in pix2pix.stdout
     scored = run_cli("evaluate", str(tmp_path / "p2p" / "generator.keras"), "--data", str(few_toy_dir), "--json")
@@ -89,6 +90,9 @@ def test_gan_only_options_are_refused_for_other_models(toy_dir, tmp_path):
     assert result.returncode == 2 and "--lambda-l1" in result.stderr
     result = run_cli("train", "dcgan", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--image-size", "128")
     assert result.returncode == 2 and "64x64" in result.stderr
+    for option in (["--augment"], ["--upsampling", "resize"]):
+        result = run_cli("train", "cyclegan", "--data", str(toy_dir), "--out", str(tmp_path / "r"), *option)
+        assert result.returncode == 2 and f"{option[0]} is an option of the paired generators" in result.stderr
     assert not (tmp_path / "r").exists()
 
 

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from sketchlab.models import (InstanceNormalization, ModelFileError, encoder_decoder, filter_counts, load_generator,
-                              unet)
+                              unet, upsample)
 
 
 def test_filter_counts_follow_the_paper():
@@ -42,8 +42,32 @@ def test_unet_256_has_the_papers_decoder_widths():
     assert model.output_shape == (None, 256, 256, 1)
 
 
-def test_saved_generator_loads_with_the_same_outputs(tmp_path):
-    model = unet(image_size=32, filters=8, max_filters=32)
+@pytest.mark.parametrize("build", [encoder_decoder, unet])
+def test_resize_upsampling_builds_the_same_shapes_without_transposed_convolutions(build):
+    model = build(image_size=32, filters=8, max_filters=32, upsampling="resize")
+    assert model.output_shape == (None, 32, 32, 1)
+    assert not any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in model.layers)
+    plain = build(image_size=32, filters=8, max_filters=32)
+    assert [layer.output.shape for layer in plain.layers if layer.name.endswith("_act")] == \
+        [layer.output.shape for layer in model.layers if layer.name.endswith("_act")]
+    with pytest.raises(ValueError, match="unknown upsampling 'bilinear'.*transpose, resize"):
+        build(image_size=32, filters=8, upsampling="bilinear")
+
+
+@pytest.mark.parametrize("how, grid", [("transpose", True), ("resize", False)])
+def test_only_transposed_convolution_paints_a_grid_over_a_flat_input(how, grid):
+    """Odena et al. 2016: a 4x4 kernel at stride 2 covers every other output
+    pixel twice as often, so even a flat input comes out as a 2-pixel grid."""
+    keras.utils.set_random_seed(0)
+    flat = keras.Input((8, 8, 4))
+    layer = keras.Model(flat, upsample(flat, 1, how))
+    out = np.asarray(layer(np.ones((1, 8, 8, 4), "float32")))[0, 2:-2, 2:-2, 0]  # away from the borders
+    assert (out.std() > 1e-3) == grid
+
+
+@pytest.mark.parametrize("upsampling", ["transpose", "resize"])
+def test_saved_generator_loads_with_the_same_outputs(tmp_path, upsampling):
+    model = unet(image_size=32, filters=8, max_filters=32, upsampling=upsampling)
     model.save(tmp_path / "g.keras")
     loaded = load_generator(tmp_path / "g.keras")
     x = np.random.default_rng(1).uniform(-1, 1, (1, 32, 32, 3)).astype("float32")
