@@ -1,13 +1,13 @@
-"""The lessons of notebook 06, measured on the real data: the train/test gap,
-the drop under other lighting, and what more training pairs buy.
+"""The lessons of notebook 06, measured on the real data: the train/test gap
+and what more training pairs buy (the robustness suite has its own
+benchmark: benchmarks/robustness.py).
 
     python benchmarks/lessons.py --data ../shared/cufs --runs RUNS [--sizes 22 44 88] [--epochs N] [--json]
 
 RUNS holds run folders made by ``python -m sketchlab train NAME --data DIR
 --out RUNS/NAME`` (any of encoder-decoder, unet, pix2pix, cyclegan; those
 present are used). For each one, prints SSIM and L1 (and FSIM) on the
-training pairs and on the test pairs, and SSIM and L1 on the test photos as
-taken and under each of ``sketchlab.comparison.LIGHTING``'s changes. Then
+training pairs and on the test pairs. Then
 trains the U-Net with the quick profile (64x64) on ``--sizes`` of the
 training pairs, each run with the same number of steps (``--epochs`` epochs'
 worth on every pair; default the quick profile's), and prints its test
@@ -49,7 +49,6 @@ def main() -> None:
     methods = [comparison.load_or_train(name, data, profile, runs, log=lambda _: None) for name in present]
     result: dict = {"data": data.describe(), "device": device_name(), "runs": present}
     result["gap"] = comparison.train_test_gap(methods, data, names=METRICS)
-    result["lighting"] = comparison.lighting_drop(methods, data.split("test"))
     if args.sizes:
         start = time.perf_counter()
         sized = dataclasses.replace(profile, epochs=args.epochs) if args.epochs else profile
@@ -64,9 +63,6 @@ def main() -> None:
     print("\ntrain / test gap")
     for label, by in result["gap"].items():
         print(f"  {label:16}" + "  ".join(f"{m} {by['train'][m]:.3f} / {by['test'][m]:.3f}" for m in METRICS))
-    print("\nlighting (test photos): SSIM, L1")
-    for label, by in result["lighting"].items():
-        print(f"  {label:16}" + "  ".join(f"{c}: {s['ssim']:.3f}, {s['l1']:.3f}" for c, s in by.items()))
     if args.sizes:
         size = result["data_size"]
         print(f"\nU-Net at {size['image_size']}x{size['image_size']}, {size['steps_per_run']} steps a run "

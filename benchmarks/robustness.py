@@ -31,12 +31,12 @@ from pathlib import Path
 import numpy as np
 
 import sketchlab  # noqa: F401  (quiets TensorFlow's C++ log before it loads)
-from sketchlab.evaluation import SHIFT_METRICS, evaluate_shifts, format_table, ground_truth, real_photos
+from sketchlab.evaluation import (SHIFT_METRICS, evaluate_shifts, format_table, ground_truth, mean_over_shifts,
+                                  real_photos, shifts_table)
 from sketchlab.session import resolve_data
-from sketchlab.shifts import SHIFTS, backdrop_mask
+from sketchlab.shifts import SHIFTS
 
 TITLES = {"fsim": "FSIM", "ssim": "SSIM", "sharpness": "sharp", "paper_noise": "paper"}
-MASK_FACES = 6  # faces whose backdrop mask the figure shows
 SHOW_BELOW = 5  # the summary names the shifts where a model falls below the grey photo, when this few
 
 
@@ -50,12 +50,6 @@ def labels(runs: list[str]) -> list[str]:
     """Each run's folder name; the path as given where two names are the same."""
     names = [Path(run).name if Path(run).is_dir() else Path(run).parent.name for run in runs]
     return [name if names.count(name) == 1 else run for name, run in zip(names, runs)]
-
-
-def mean_over_shifts(result: dict, side: str) -> dict[str, float]:
-    """The mean of each score over the shifts (the clean photos left out)."""
-    shifted = [scores[side] for name, scores in result.items() if name != "clean"]
-    return {metric: float(np.mean([s[metric] for s in shifted])) for metric in SHIFT_METRICS}
 
 
 def model_table(result: dict) -> str:
@@ -83,66 +77,6 @@ def summary(label: str, result: dict) -> str:
             f"photo {np.mean(list(margins.values())):+.3f} on average, from {min(margins.values()):+.3f} to "
             f"{max(margins.values()):+.3f}, below it on {len(below)} of {len(shifted)} shifts"
             + (f" ({', '.join(below)})" if 0 < len(below) <= SHOW_BELOW else ""))
-
-
-def side_by_side(results: dict[str, dict]) -> str:
-    """FSIM per shift, one column per model and the grey photo's last."""
-    first = next(iter(results.values()))
-    names = [*first, "mean over shifts"]
-
-    def fsim(result: dict, name: str, side: str) -> float:
-        return mean_over_shifts(result, side)["fsim"] if name == "mean over shifts" else result[name][side]["fsim"]
-
-    rows = [[name, *(format(fsim(r, name, "model"), ".3f") for r in results.values()),
-             format(fsim(first, name, "baseline"), ".3f")] for name in names]
-    return format_table(["FSIM", *results, "grey photo"], rows)
-
-
-def figure(path: Path, photos: np.ndarray, sketch: np.ndarray, models: dict, face: int, seed: int) -> None:
-    """One test face under every shift, each model's sketch of it below, the
-    artist's sketch at the end, and the backdrop masks of a few faces."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from sketchlab.faces import translate
-    from sketchlab.plots import show_image
-
-    shifted = {"clean": photos[face]}
-    shifted.update({name: shift(photos[:face + 1], seed)[face] for name, shift in SHIFTS.items()})
-    inputs = np.round(np.clip(np.stack(list(shifted.values())), 0, 1) * 255).astype(np.uint8)
-    drawn = {label: translate(model, inputs) for label, model in models.items()}
-    columns = 10
-    blocks = -(-(len(shifted) + 1) // columns)
-    rows = blocks * (1 + len(models)) + 1
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.35, rows * 1.75), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for i, name in enumerate([*shifted, "the artist's sketch"]):
-        block, column = divmod(i, columns)
-        top = block * (1 + len(models))
-        if i == len(shifted):
-            show_image(axes[top, column], sketch, name)
-            axes[top, column].axis("on")
-            continue
-        show_image(axes[top, column], inputs[i], name.replace(": ", ":\n"))
-        for j, (label, sketches) in enumerate(drawn.items(), start=1):
-            show_image(axes[top + j, column], sketches[i])
-            if column == 0:
-                axes[top + j, column].set_ylabel(label, fontsize=8)
-        for ax in axes[top:top + 1 + len(models), column]:
-            ax.axis("on")
-    picks = np.linspace(0, len(photos) - 1, MASK_FACES).round().astype(int)
-    masks = backdrop_mask(photos[picks])
-    for column, (photo, mask) in enumerate(zip(photos[picks], masks)):
-        shown = photo.copy()
-        shown[mask] = 0.3 * shown[mask] + 0.7 * np.array([1.0, 0.0, 0.0])
-        show_image(axes[-1, column], shown, "backdrop mask" if column == 0 else None)
-        axes[-1, column].axis("on")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def main() -> int:
@@ -178,11 +112,17 @@ def main() -> int:
     for label, result in results.items():
         print(summary(label, result))
     if len(results) > 1:
-        print("\n" + side_by_side(results))
+        print("\n" + shifts_table(results))
     if args.figure:
         args.figure.parent.mkdir(parents=True, exist_ok=True)
         face = min(args.face, len(test) - 1)
-        figure(args.figure, real_photos(test), ground_truth(test[face:face + 1])[0], models, face, args.seed)
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from sketchlab.plots import show_shifts
+
+        fig = show_shifts(real_photos(test), ground_truth(test[face:face + 1])[0], models, face, args.seed)
+        fig.savefig(args.figure, dpi=110)
         print(f"figure: {args.figure} (test face {test[face].person_id})")
     if args.json:
         print(json.dumps({"data": data.describe(), "n": len(test), "seed": args.seed,

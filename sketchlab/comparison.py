@@ -185,50 +185,6 @@ def train_test_gap(methods: Sequence[Method], data: CufsData, test_scores: dict[
     return out
 
 
-# lighting changes applied to the test photos: name -> (gain per RGB channel, left-to-right gain ramp)
-LIGHTING = {
-    "darker": ((0.45, 0.45, 0.45), (1.0, 1.0)),
-    "warm light": ((1.10, 0.85, 0.55), (1.0, 1.0)),
-    "side light": ((1.0, 1.0, 1.0), (1.25, 0.35)),
-}
-
-
-def relight(photos: np.ndarray, change: str) -> np.ndarray:
-    """``photos`` ((N, H, W, 3) in [0, 1]) under one of the :data:`LIGHTING`
-    changes, as 8-bit values: a gain per colour channel (a darker or a
-    coloured light) times a gain that falls from left to right (light from
-    one side)."""
-    if change not in LIGHTING:
-        raise ValueError(f"unknown lighting change {change!r}; use one of: {', '.join(LIGHTING)}")
-    channels, (left, right) = LIGHTING[change]
-    ramp = np.linspace(left, right, photos.shape[2])[None, None, :, None]
-    return np.round(np.clip(photos * np.asarray(channels) * ramp, 0, 1) * 255).astype(np.uint8)
-
-
-def lighting_drop(methods: Sequence[Method], pairs: Sequence[Pair], changes: Sequence[str] = tuple(LIGHTING),
-                  names: tuple[str, ...] = GAP_METRICS,
-                  as_taken: dict[str, dict[str, float]] | None = None) -> dict[str, dict[str, dict[str, float]]]:
-    """Each method (and the grey-photo baseline) scored on the test photos
-    as they are and under each lighting change: label -> {change: scores},
-    ``"as taken"`` first. ``as_taken``: the scores of the photos as they
-    are, when already measured (:func:`score_all`'s)."""
-    from .evaluation import ground_truth, real_photos, score
-    from .faces import translate
-    from .metrics import to_grey
-
-    photos, real = real_photos(pairs), ground_truth(pairs)
-    conditions = {"as taken": np.round(photos * 255).astype(np.uint8),
-                  **{change: relight(photos, change) for change in changes}}
-    sketchers = {BASELINE: lambda images: to_grey(images, eight_bit=True),
-                 **{m.label: lambda images, g=m.generator: translate(g, images)[..., None] / 255.0 for m in methods}}
-    out: dict[str, dict[str, dict[str, float]]] = {label: {} for label in sketchers}
-    for change, images in conditions.items():
-        for label, sketch in sketchers.items():
-            known = (as_taken or {}).get(label) if change == "as taken" else None
-            out[label][change] = {k: known[k] for k in names} if known else score(sketch(images), real, names)
-    return out
-
-
 def data_size_curve(data: CufsData, profile: Profile, sizes: Sequence[int], name: str = "unet",
                     runs: str | Path | None = None, verbose: int = 0) -> dict[int, dict[str, float]]:
     """Test scores of method ``name`` trained on ``n`` of the training pairs

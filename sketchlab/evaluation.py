@@ -329,3 +329,26 @@ def evaluate_shifts(model, pairs: Sequence[Pair], shifts: dict[str, Callable] | 
         results[name] = {"model": score(sketches, real, SHIFT_METRICS), "baseline": dict(_SHIFT_BASELINES[key])}
         meter(done)
     return results
+
+
+def mean_over_shifts(result: dict, side: str = "model") -> dict[str, float]:
+    """The mean of each score of :func:`evaluate_shifts`'s ``result`` over the
+    shifts (the clean photos left out); ``side``: ``"model"`` or ``"baseline"``."""
+    shifted = [scores[side] for name, scores in result.items() if name != "clean"]
+    return {metric: float(np.mean([s[metric] for s in shifted])) for metric in SHIFT_METRICS}
+
+
+def shifts_table(results: dict[str, dict], metric: str = "fsim", style: str = "text") -> str:
+    """One score per shift side by side: a column per model (label ->
+    :func:`evaluate_shifts`'s result, all on the same pairs) and the grey
+    photo's last; the mean over the shifts in the last row."""
+    first = next(iter(results.values()))
+    title, spec = next((title, spec) for name, title, spec in COLUMNS if name == metric)
+
+    def value(result: dict, name: str, side: str) -> str:
+        number = mean_over_shifts(result, side)[metric] if name == "mean over shifts" else result[name][side][metric]
+        return format(number, spec)
+
+    rows = [[name, *(value(r, name, "model") for r in results.values()), value(first, name, "baseline")]
+            for name in [*first, "mean over shifts"]]
+    return format_table([title, *results, "grey photo"], rows, style=style)

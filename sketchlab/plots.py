@@ -1,5 +1,6 @@
 """Figures: pairs side by side, paired jitter, batches from a pipeline,
-model outputs beside their inputs and targets, loss curves."""
+model outputs beside their inputs and targets, loss curves, the robustness
+suite's shifts."""
 
 from __future__ import annotations
 
@@ -157,5 +158,49 @@ def show_history(
         ax.grid(alpha=0.3)
         ax.legend()
     axes[0, 0].set_ylabel(ylabel or metric)
+    fig.tight_layout()
+    return fig
+
+
+def show_shifts(photos: np.ndarray, sketch: np.ndarray, models: dict, face: int = 0, seed: int = 0,
+                masks: int = 6, columns: int = 10) -> plt.Figure:
+    """The robustness suite in one picture: test face ``face`` of ``photos``
+    ((N, 250, 200, 3) in [0, 1]) under every shift of
+    :data:`sketchlab.shifts.SHIFTS`, each model's sketch of it below (label
+    -> photo -> sketch model), the artist's ``sketch`` last, and the backdrop
+    masks (in red) of ``masks`` faces spread over ``photos``."""
+    from .faces import translate
+    from .shifts import SHIFTS, backdrop_mask
+
+    shifted = {"clean": photos[face]}
+    shifted.update({name: shift(photos[:face + 1], seed)[face] for name, shift in SHIFTS.items()})
+    inputs = np.round(np.clip(np.stack(list(shifted.values())), 0, 1) * 255).astype(np.uint8)
+    drawn = {label: translate(model, inputs) for label, model in models.items()}
+    blocks = -(-(len(shifted) + 1) // columns)
+    rows = blocks * (1 + len(models)) + (1 if masks else 0)
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.35, rows * 1.75), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, name in enumerate([*shifted, "the artist's sketch"]):
+        block, column = divmod(i, columns)
+        top = block * (1 + len(models))
+        if i == len(shifted):
+            show_image(axes[top, column], sketch, name)
+            axes[top, column].axis("on")
+            continue
+        show_image(axes[top, column], inputs[i], name.replace(": ", ":\n"))
+        for j, (label, sketches) in enumerate(drawn.items(), start=1):
+            show_image(axes[top + j, column], sketches[i])
+            if column == 0:
+                axes[top + j, column].set_ylabel(label, fontsize=8)
+        for ax in axes[top:top + 1 + len(models), column]:
+            ax.axis("on")
+    if masks:
+        picks = np.linspace(0, len(photos) - 1, min(masks, len(photos), columns)).round().astype(int)
+        for column, (photo, mask) in enumerate(zip(photos[picks], backdrop_mask(photos[picks]))):
+            marked = photo.copy()
+            marked[mask] = 0.3 * marked[mask] + 0.7 * np.array([1.0, 0.0, 0.0])
+            show_image(axes[-1, column], marked, "backdrop mask" if column == 0 else None)
+            axes[-1, column].axis("on")
     fig.tight_layout()
     return fig

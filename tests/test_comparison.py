@@ -28,18 +28,6 @@ def test_the_table_bolds_one_best_value_per_column_and_adds_extra_columns():
     assert html.count("<b>") == 2 and "<td>U-Net</td><td>0.710</td><td><b>0.660</b></td>" in html
 
 
-def test_relight_darkens_recolours_and_lights_from_one_side():
-    photos = np.full((1, 250, 200, 3), 0.5)
-    darker = comparison.relight(photos, "darker")
-    assert darker.dtype == np.uint8 and darker.max() < 0.5 * 255
-    warm = comparison.relight(photos, "warm light")[0, 0, 0]
-    assert warm[0] > warm[1] > warm[2]
-    side = comparison.relight(photos, "side light")[0, 0]
-    assert side[0, 0] > side[-1, 0]
-    with pytest.raises(ValueError, match="unknown lighting change 'fog'.*darker"):
-        comparison.relight(photos, "fog")
-
-
 def test_load_or_train_loads_a_saved_run_and_trains_a_missing_one(few_toy_dir, tmp_path):
     from sketchlab.training import build_generator, save_model
 
@@ -58,7 +46,7 @@ def test_load_or_train_loads_a_saved_run_and_trains_a_missing_one(few_toy_dir, t
         comparison.train_method("vae", data, TINY)
 
 
-def test_scores_gap_and_lighting_cover_every_method_and_the_baseline(few_toy_dir):
+def test_scores_and_gap_cover_every_method_and_the_baseline(few_toy_dir):
     from sketchlab.training import build_generator
 
     data = load_cufs(few_toy_dir)
@@ -70,10 +58,6 @@ def test_scores_gap_and_lighting_cover_every_method_and_the_baseline(few_toy_dir
     gap = comparison.train_test_gap(methods, data, test_scores=results)
     assert gap["U-Net"]["test"] == {k: results["U-Net"][k] for k in comparison.GAP_METRICS}
     assert set(gap["U-Net"]["train"]) == set(comparison.GAP_METRICS)
-    lighting = comparison.lighting_drop(methods, test, changes=("darker",), as_taken=results)
-    assert list(lighting) == ["grey photo", "U-Net"] and list(lighting["U-Net"]) == ["as taken", "darker"]
-    # the grey photo gets darker with the photo: its L1 to the (light) sketches grows
-    assert lighting["grey photo"]["darker"]["l1"] > lighting["grey photo"]["as taken"]["l1"]
 
 
 def test_data_size_curve_refuses_more_pairs_than_there_are(few_toy_dir):
