@@ -17,8 +17,9 @@ into docs/figures/:
 
 ``--new-photos`` writes only ``new_photos_cufs.png``: scikit-image's two face
 photos (not in CUFS), each squeezed into the frame as it is, then aligned
-(``sketchlab.faces``), and sketched by the U-Net and pix2pix of ``--runs``
-(those present) from the aligned crop, and by pix2pix from the unaligned one.
+(``sketchlab.faces``), and sketched from the aligned crop by the U-Net and
+pix2pix of ``--runs`` (those present) and by the shipped model
+(``sketchlab.pretrained``), and by the shipped model from the unaligned one.
 
 The faces are CUFS test photos and sketches (CUHK; Wang and Tang, TPAMI
 2009), shown small, for research and teaching, with the credit in the README.
@@ -88,14 +89,15 @@ def new_photos(runs: Path) -> None:
     squeezed = np.stack([faces.fit_frame(image).image for image in photos.values()])
     aligned = np.stack([faces.align_face(image, name).image for name, image in photos.items()])
     rows = {"photo, squeezed": squeezed, "aligned": aligned}
-    present = [name for name in ("unet", "pix2pix") if (runs / name / "generator.keras").is_file()]
-    if not present:
-        raise SystemExit(f"{runs}: no unet/ or pix2pix/ run folder")
-    generators = {name: load_generator(runs / name / "generator.keras") for name in present}
-    for name, generator in generators.items():
-        rows[MODELS[name]] = faces.translate(generator, aligned)[..., None]
-    last = present[-1]
-    rows[f"{MODELS[last]}, not aligned"] = faces.translate(generators[last], squeezed)[..., None]
+    from sketchlab import pretrained
+
+    for name in ("unet", "pix2pix"):
+        if (runs / name / "generator.keras").is_file():
+            generator = load_generator(runs / name / "generator.keras")
+            rows[f"{MODELS[name]} {generator.input_shape[1]}"] = faces.translate(generator, aligned)[..., None]
+    shipped = pretrained.load()
+    rows["shipped"] = faces.translate(shipped, aligned)[..., None]
+    rows["shipped, not aligned"] = faces.translate(shipped, squeezed)[..., None]
     unit = {label: images / 255.0 for label, images in rows.items()}
     out = HERE / "figures" / "new_photos_cufs.png"
     plots.show_translations(unit, titles=list(photos), faces_down=True).savefig(out, dpi=72)

@@ -72,6 +72,11 @@ def _read_header(path: Path) -> tuple[int, dict, list]:
     return epochs_done, settings, states
 
 
+def run_settings(folder: str | Path) -> dict:
+    """The settings a run folder's checkpoint records: what the run was trained with."""
+    return _read_header(Path(folder) / CHECKPOINT)[1]
+
+
 def _start_afresh(folder: Path) -> str:
     """What to do with checkpoints that cannot be resumed."""
     return (f"Delete {shown(folder / CHECKPOINT)} and {shown(folder / PREVIOUS)} to start the run afresh, "

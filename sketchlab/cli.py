@@ -203,15 +203,33 @@ def _faces_align(args: argparse.Namespace) -> None:
         print(f"{source} -> {target}" + (f" ({face.note})" if face.note else ""))
 
 
+def _is_model(item: str) -> bool:
+    """Whether ``sketch``'s first argument names a model (a run folder or a .keras file), not a photo."""
+    return Path(item).is_dir() or Path(item).suffix.lower() == ".keras"
+
+
 def _sketch(args: argparse.Namespace) -> None:
+    from . import pretrained
+    from .errors import ModelFileError
     from .faces import frame_images, output_paths, read_images, save_png, translate
 
+    given = args.images[0] if _is_model(args.images[0]) else None
+    args.images = args.images[1:] if given else args.images
+    if not args.images:
+        raise ModelFileError(f"{given}: a model but no photo; add the photos to sketch after it.")
+    if given is None and args.direction == "s2i":
+        raise ModelFileError("the shipped model draws sketches from photos; to draw photos from sketches, pass a "
+                             "CycleGAN run folder first (`python -m sketchlab train cyclegan --out runs/cyclegan`).")
     targets = output_paths(args.images, args.out)
-    path = _model_path(args.model, args.direction)
+    path = _model_path(given, args.direction) if given else None
     images = read_images(args.images)
     from .models import load_generator  # Keras: after the quick checks
 
-    model = load_generator(path, direction=args.direction)
+    if path is None:
+        model = pretrained.load()
+        print(f"model: the shipped one ({pretrained.card()['name']}; docs/model_card.md)")
+    else:
+        model = load_generator(path, direction=args.direction)
     align = args.direction == "i2s" if args.align is None else args.align
     framed = frame_images(images, [str(image) for image in args.images], align=align)
     outputs = translate(model, [face.image for face in framed], direction=args.direction)
@@ -219,6 +237,27 @@ def _sketch(args: argparse.Namespace) -> None:
     for source, target, face, image in zip(args.images, targets, framed, outputs):
         save_png(image, target)
         print(f"{source} -> {target} ({what})" + (f"; {face.note}" if face.note else ""))
+
+
+def _app(args: argparse.Namespace) -> None:
+    from .errors import ModelFileError
+
+    if args.model is not None:
+        _model_path(args.model, "i2s")  # a typo fails before Gradio and Keras load
+    try:
+        import gradio  # noqa: F401
+    except ImportError:
+        raise ModelFileError("the sketch app needs Gradio: pip install gradio (requirements.txt installs it)") from None
+    from .app import serve
+
+    serve(model=args.model, port=args.port, share=args.share)
+
+
+def _port(text: str) -> int:
+    value = _whole(text, "a port number")
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, got {value}")
+    return value
 
 
 def _whole(text: str, what: str) -> int:
@@ -330,9 +369,10 @@ def build_parser() -> argparse.ArgumentParser:
     align.set_defaults(run=_faces_align)
 
     sketch = commands.add_parser("sketch", help="sketch new photos (or draw photos from sketches) with a generator")
-    sketch.add_argument("model", help="a generator saved as .keras, or a run folder (generator.keras; s2i.keras "
-                                      "with --direction s2i)")
-    sketch.add_argument("images", nargs="+", metavar="IMAGE", help="photos (sketches for s2i), any size")
+    sketch.add_argument("images", nargs="+", metavar="[MODEL] IMAGE",
+                        help="photos (sketches for s2i), any size; first, optionally, the model: a generator saved as "
+                             ".keras, or a run folder (generator.keras; s2i.keras with --direction s2i). Without it, "
+                             "the shipped photo -> sketch model (docs/model_card.md)")
     sketch.add_argument("--out", required=True, help="folder for DIR/<input name>.png, 200x250 (made if missing)")
     sketch.add_argument("--direction", choices=("i2s", "s2i"), default="i2s",
                         help="i2s: photo -> sketch (default); s2i: sketch -> photo (a CycleGAN run's s2i.keras)")
@@ -341,6 +381,14 @@ def build_parser() -> argparse.ArgumentParser:
                              "sketches are usually drawn in the CUFS frame already) takes each image as a face "
                              "crop (other sizes are centre-cropped and resized to 200x250)")
     sketch.set_defaults(run=_sketch)
+
+    app = commands.add_parser("app", help="serve a web page that sketches a photo (upload or webcam)")
+    app.add_argument("--model", default=None,
+                     help="a photo -> sketch generator (.keras or a run folder) to offer besides the shipped model "
+                          "and the runs under runs/")
+    app.add_argument("--port", type=_port, default=None, help="the port (default: the first free one from 7860)")
+    app.add_argument("--share", action="store_true", help="also a public link through Gradio's share servers")
+    app.set_defaults(run=_app)
     return parser
 
 

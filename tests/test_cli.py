@@ -200,8 +200,8 @@ def test_download_help_agrees_with_the_docs_on_kaggle_accounts(capsys):
 
 
 @pytest.mark.parametrize("args, expected", [
-    ([], "python -m sketchlab: error: the following arguments are required: {demo,data,train,evaluate,faces,sketch}"),
-    (["frobnicate"], "python -m sketchlab: error: argument {demo,data,train,evaluate,faces,sketch}: invalid choice: "
+    ([], "python -m sketchlab: error: the following arguments are required: {demo,data,train,evaluate,faces,sketch,app}"),
+    (["frobnicate"], "python -m sketchlab: error: argument {demo,data,train,evaluate,faces,sketch,app}: invalid choice: "
                      "'frobnicate'"),
     (["data"], "python -m sketchlab data: error: the following arguments are required: {toy,download,inspect}"),
     (["faces"], "python -m sketchlab faces: error: the following arguments are required: {align}"),
@@ -221,7 +221,7 @@ def test_download_help_agrees_with_the_docs_on_kaggle_accounts(capsys):
     (["evaluate", "m.keras", "--direction", "back"],
      "python -m sketchlab evaluate: error: argument --direction: invalid choice: 'back'"),
     (["faces", "align", "a.jpg"], "python -m sketchlab faces align: error: the following arguments are required: --out"),
-    (["sketch", "m.keras"], "python -m sketchlab sketch: error: the following arguments are required: IMAGE, --out"),
+    (["sketch"], "python -m sketchlab sketch: error: the following arguments are required: [MODEL] IMAGE, --out"),
     (["sketch", "m.keras", "a.jpg", "--out", "o", "--direction", "back"],
      "python -m sketchlab sketch: error: argument --direction: invalid choice: 'back'"),
 ])
