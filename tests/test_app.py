@@ -48,6 +48,7 @@ def test_the_app_sketches_a_photo_explains_bad_input_and_keeps_serving(tmp_path)
     env = {**os.environ, "TMPDIR": str(scratch), "GRADIO_ANALYTICS_ENABLED": "False"}
     process = subprocess.Popen([sys.executable, "-m", "sketchlab", "app", "--port", str(port)], cwd=tmp_path,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    client = None
     try:
         address = _wait_for_address(process)
         assert address.startswith(f"http://127.0.0.1:{port}")
@@ -70,8 +71,10 @@ def test_the_app_sketches_a_photo_explains_bad_input_and_keeps_serving(tmp_path)
         written = [p for p in scratch.rglob("*") if p.is_file()]
         assert written, "uploads and sketches are written into the temporary folder"
     finally:
+        if client is not None:
+            client.close()  # as a browser tab is closed: its heartbeat stream ends
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
     assert "stopping the sketch app" in out
     assert not [p for p in scratch.rglob("*") if p.is_file()], "the temporary folder is removed at the end"
