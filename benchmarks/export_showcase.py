@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -35,7 +34,6 @@ from sketchlab import pretrained
 from sketchlab.checkpoints import run_settings
 from sketchlab.data import load_cufs
 from sketchlab.evaluation import evaluate, format_scores, generate
-from sketchlab.files import atomic_write
 from sketchlab.models import load_generator
 from sketchlab.session import resolve_data
 from sketchlab.toy import make_toy_data
@@ -104,13 +102,7 @@ def main() -> int:
                "train_seconds": card["train_seconds"], "machine": machine(), "image_size": size,
                "epochs": card["epochs"], "batch": settings.get("batch_size"), "profile": "quick",
                "date": datetime.date.today().isoformat(), "command": card["command"] + " && " + EXPORT_COMMAND}
-        results = make_results.load()
-        keys = [r["key"] for r in results["rows"]]
-        if "showcase" not in keys:  # a new row goes after pix2pix's, before the published figure
-            results["rows"].insert(keys.index("pix2pix") + 1, row)
-            with atomic_write(make_results.RESULTS) as tmp:
-                tmp.write_text(json.dumps(results, indent=2) + "\n")
-        make_results.record(row)
+        make_results.record(row, after="pix2pix")  # before the published figure
         print(f"recorded: the 'showcase' row of {make_results.RESULTS}; python docs/make_results.py renders it")
     return 0
 

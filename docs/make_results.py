@@ -38,16 +38,19 @@ def load(path: Path = RESULTS) -> dict:
     return json.loads(Path(path).read_text())
 
 
-def record(row: dict, path: Path = RESULTS) -> None:
-    """Put ``row`` in the file in place of the row with its ``key`` (appended
-    if new), keeping every other row; written atomically, so an interrupted
-    write leaves the old file whole."""
+def record(row: dict, path: Path = RESULTS, after: str | None = None) -> None:
+    """Put ``row`` in the file in place of the row with its ``key`` (if new:
+    after the row keyed ``after``, else at the end), keeping every other row;
+    written atomically, so an interrupted write leaves the old file whole."""
     from sketchlab.files import atomic_write
 
     results = load(path)
     rows = results["rows"]
-    index = next((i for i, old in enumerate(rows) if old["key"] == row["key"]), len(rows))
-    rows[index:index + 1] = [row]
+    keys = [old["key"] for old in rows]
+    if row["key"] in keys:
+        rows[keys.index(row["key"])] = row
+    else:
+        rows.insert(keys.index(after) + 1 if after in keys else len(rows), row)
     with atomic_write(path) as tmp:
         tmp.write_text(json.dumps(results, indent=2) + "\n")
 

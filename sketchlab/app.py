@@ -34,7 +34,7 @@ def find_models(runs: str | Path = "runs", extra: str | Path | None = None) -> d
     """The models to choose from: label -> a generator file (None: the
     shipped model, listed first when the package holds it), then each run
     folder under ``runs`` with a photo -> sketch ``generator.keras``, then
-    ``extra`` (a run folder or a ``.keras`` file)."""
+    ``extra`` (a generator's ``.keras`` file)."""
     from . import pretrained
 
     models: dict[str, Path | None] = {SHIPPED: None} if pretrained.available() else {}
@@ -44,8 +44,7 @@ def find_models(runs: str | Path = "runs", extra: str | Path | None = None) -> d
             if path.parent.name != "dcgan":  # the DCGAN draws from noise, not from photos
                 models[f"run: {path.parent.name}"] = path
     if extra is not None:
-        extra = Path(extra)
-        models[f"given: {extra}"] = extra / "generator.keras" if extra.is_dir() else extra
+        models[f"given: {extra}"] = Path(extra)
     return models
 
 
@@ -117,9 +116,10 @@ def build(models: dict[str, Path | None], folder: Path):
     return page
 
 
-def serve(model: str | Path | None = None, port: int | None = None, share: bool = False,
+def serve(model: Path | None = None, port: int | None = None, share: bool = False,
           runs: str | Path = "runs", host: str = "127.0.0.1") -> None:
-    """Serve the page until Ctrl-C, printing its address; everything written
+    """Serve the page until Ctrl-C, printing its address (``model``: a
+    generator's ``.keras`` file to offer too); everything written
     while it runs stays in one temporary folder, removed at the end."""
     with tempfile.TemporaryDirectory(prefix="sketchlab-app-") as scratch:
         os.environ["GRADIO_TEMP_DIR"] = scratch  # Gradio's uploads and outputs too

@@ -242,15 +242,14 @@ def _sketch(args: argparse.Namespace) -> None:
 def _app(args: argparse.Namespace) -> None:
     from .errors import ModelFileError
 
-    if args.model is not None:
-        _model_path(args.model, "i2s")  # a typo fails before Gradio and Keras load
+    model = _model_path(args.model, "i2s") if args.model is not None else None  # before Gradio and Keras load
     try:
         import gradio  # noqa: F401
     except ImportError:
         raise ModelFileError("the sketch app needs Gradio: pip install gradio (requirements.txt installs it)") from None
     from .app import serve
 
-    serve(model=args.model, port=args.port, share=args.share)
+    serve(model=model, port=args.port, share=args.share)
 
 
 def _port(text: str) -> int:
