@@ -14,7 +14,7 @@ Each training photo, with :attr:`Augmentation.probability`, gets:
   its sketch (the pipeline's random crop already shifts both);
 - **backdrop**: CUHK's backdrop (found once per photo by
   :func:`sketchlab.shifts.backdrop_mask`) replaced by a random wall: any
-  brightness, a muted tint, a light falloff and soft blotches;
+  brightness (dim ones more often), a muted tint, a light falloff and soft blotches;
 - **light**: exposure, contrast, gamma, a colour cast, hue and saturation,
   and light falling off across the face from a random side;
 - **grey**: now and then, the photo's luma on three channels.
@@ -44,6 +44,9 @@ class Augmentation:
         rotation: degrees, either way.
         scale: relative, either way.
         backdrop: the chance the backdrop is replaced.
+        wall_shade: the exponent of the wall's brightness draw (a uniform
+            draw raised to it): 1 draws every brightness alike; 2 draws dim
+            rooms more often than white walls, as photos taken indoors are.
         exposure: stops (log2 of the brightness factor), either way.
         contrast: relative, either way.
         gamma: log2 of the gamma, either way.
@@ -59,6 +62,7 @@ class Augmentation:
     rotation: float = 5.0
     scale: float = 0.05
     backdrop: float = 0.6
+    wall_shade: float = 2.0
     exposure: float = 0.6
     contrast: float = 0.3
     gamma: float = 0.5
@@ -98,12 +102,13 @@ def reframe(images: tf.Tensor, angle: tf.Tensor, scale: tf.Tensor) -> tf.Tensor:
     return tf.reshape(out[0], tf.shape(images))
 
 
-def random_wall(size: int, seed: tf.Tensor) -> tf.Tensor:
-    """A (size, size, 3) wall in [0, 1]: a random brightness with a muted
+def random_wall(size: int, seed: tf.Tensor, shade: float = 1.0) -> tf.Tensor:
+    """A (size, size, 3) wall in [0, 1]: a random brightness (a uniform draw
+    raised to ``shade``: above 1, dim walls are more common) with a muted
     tint, light falling off across it, and soft blotches (a curtain, a room
     out of focus) of random strength."""
     seeds = tf.random.experimental.stateless_split(seed, 6)
-    level = tf.random.stateless_uniform((), seeds[0], 0.05, 1.0)
+    level = 0.05 + 0.95 * tf.random.stateless_uniform((), seeds[0]) ** shade
     tint = uniform(seeds[1], 0.15, (3,))
     wall = tf.ones((size, size, 3)) * (level + tint)
     angle = tf.random.stateless_uniform((), seeds[2], 0, 2 * math.pi)
@@ -161,7 +166,7 @@ def augment_pair(photo: tf.Tensor, backdrop: tf.Tensor, sketch: tf.Tensor, seed:
     photo, backdrop, sketch = stack[..., :3], stack[..., 3:4], stack[..., 4:]
     if chance(seeds[3], settings.backdrop):
         alpha = tf.clip_by_value(1.5 * backdrop, 0, 1)  # a little wider: the backdrop's blue fringe on hair goes too
-        photo = photo * (1 - alpha) + random_wall(size, seeds[4]) * alpha
+        photo = photo * (1 - alpha) + random_wall(size, seeds[4], settings.wall_shade) * alpha
     photo = relight(photo, seeds[5], settings)
     if chance(seeds[6], settings.grey):
         photo = tf.image.grayscale_to_rgb(tf.image.rgb_to_grayscale(photo))

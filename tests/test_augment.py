@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from sketchlab import pipeline
-from sketchlab.augment import Augmentation, augment_pair, reframe, relight
+from sketchlab.augment import Augmentation, augment_pair, random_wall, reframe, relight
 from sketchlab.data import load_cufs
 
 SEED = tf.constant([3, 4], tf.int64)
@@ -80,6 +80,15 @@ def test_the_backdrop_is_replaced_where_the_mask_says_and_only_there():
     np.testing.assert_allclose(out[:, 16:], photo.numpy()[:, 16:], atol=1e-3)
     assert np.abs(out[:, :16] - photo.numpy()[:, :16]).mean() > 5
     assert out[:, :16].std(axis=(0, 1)).mean() < photo.numpy().std(axis=(0, 1)).mean()  # a wall: smoother than noise
+
+
+def test_a_shade_above_one_draws_dim_walls_more_often():
+    def brightness(shade: float) -> np.ndarray:
+        return np.array([random_wall(8, tf.constant([seed, 0]), shade).numpy().mean() for seed in range(100)])
+
+    even, dim = brightness(1.0), brightness(2.0)
+    assert (dim < 0.3).mean() > (even < 0.3).mean() + 0.15
+    assert dim.max() > 0.8  # white walls still come
 
 
 def test_relight_stays_in_range_and_draws_from_the_seed():

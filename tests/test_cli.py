@@ -10,6 +10,7 @@ import sys
 import pytest
 from fakes import run_cli
 
+from sketchlab.checkpoints import run_settings
 from sketchlab.data import load_cufs
 
 
@@ -71,8 +72,9 @@ def test_evaluate_names_a_missing_model_and_bad_sizes(toy_dir, tmp_path):
 def test_train_pix2pix_and_dcgan_then_evaluate_the_pix2pix_generator(few_toy_dir, tmp_path):
     pix2pix = run_cli("train", "pix2pix", "--data", str(few_toy_dir), "--out", str(tmp_path / "p2p"), "--profile",
                       "quick", "--image-size", "32", "--epochs", "1", "--lambda-l1", "50", "--augment",
-                      "--upsampling", "resize")
+                      "--upsampling", "resize", "--decay")
     assert pix2pix.returncode == 0, pix2pix.stderr
+    assert run_settings(tmp_path / "p2p")["decay"] is True
     assert "training pix2pix at 32x32, batch 1" in pix2pix.stdout and "grey photo (baseline)" in pix2pix.stdout
     scored = run_cli("evaluate", str(tmp_path / "p2p" / "generator.keras"), "--data", str(few_toy_dir), "--json")
     assert scored.returncode == 0 and json.loads(scored.stdout)["n"] == 8
@@ -88,6 +90,8 @@ def test_train_pix2pix_and_dcgan_then_evaluate_the_pix2pix_generator(few_toy_dir
 def test_gan_only_options_are_refused_for_other_models(toy_dir, tmp_path):
     result = run_cli("train", "unet", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--lambda-l1", "10")
     assert result.returncode == 2 and "--lambda-l1" in result.stderr
+    result = run_cli("train", "unet", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--no-decay")
+    assert result.returncode == 2 and "--decay is pix2pix's learning-rate schedule" in result.stderr
     result = run_cli("train", "dcgan", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--image-size", "128")
     assert result.returncode == 2 and "64x64" in result.stderr
     for option in (["--augment"], ["--upsampling", "resize"]):
