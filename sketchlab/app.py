@@ -19,6 +19,7 @@ model demo, which Colab shows inline.
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -52,7 +53,8 @@ def sketcher(models: dict[str, Path | None], folder: Path) -> Callable:
     """The page's one action: ``(photo file, webcam picture, model label) ->
     (aligned face, sketch, the sketch's PNG file)``. Models are loaded on
     first use and kept; each PNG is written into ``folder``. Bad input
-    raises ``gradio.Error``, which the page shows as its message."""
+    raises ``gradio.Error``, which the page shows as its message (and the
+    console does not show as a traceback: it is the user's, not a bug)."""
     import gradio as gr
 
     from . import pretrained
@@ -64,7 +66,7 @@ def sketcher(models: dict[str, Path | None], folder: Path) -> Callable:
 
     def model_of(label: str):
         if label not in models:
-            raise gr.Error(f"unknown model {label!r}; choose one of: {', '.join(models)}")
+            raise gr.Error(f"unknown model {label!r}; choose one of: {', '.join(models)}", print_exception=False)
         if label not in loaded:
             path = models[label]
             loaded[label] = pretrained.load() if path is None else load_generator(path)
@@ -77,11 +79,11 @@ def sketcher(models: dict[str, Path | None], folder: Path) -> Callable:
             elif webcam is not None:
                 image, name = np.asarray(webcam, dtype=np.uint8)[..., :3], "webcam"
             else:
-                raise gr.Error("No photo yet: upload one, or take one with the webcam.")
+                raise gr.Error("No photo yet: upload one, or take one with the webcam.", print_exception=False)
             face = align_face(image, name=name)
             drawn = translate(model_of(label), face.image)
         except SketchlabError as err:
-            raise gr.Error(str(err)) from None
+            raise gr.Error(str(err), print_exception=False) from None
         target = Path(tempfile.mkdtemp(dir=folder)) / f"{Path(name).stem}_sketch.png"
         save_png(drawn, target)
         return face.image, drawn, str(target)
@@ -116,17 +118,31 @@ def build(models: dict[str, Path | None], folder: Path):
     return page
 
 
+def launch(model: Path | None = None, port: int | None = None, share: bool = False,
+           runs: str | Path = "runs", host: str = "127.0.0.1", folder: str | Path | None = None):
+    """Start the page and return it, serving in the background (a notebook
+    shows it inline); ``page.close()`` stops it. ``model``: a generator's
+    ``.keras`` file to offer too. Uploads and sketches go into ``folder``
+    (default: a new temporary folder)."""
+    folder = Path(folder or tempfile.mkdtemp(prefix="sketchlab-app-"))
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)  # Gradio's uploads and outputs too
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    page = build(find_models(runs, model), folder)
+    page.launch(server_name=host, server_port=port, share=share, prevent_thread_lock=True, quiet=True,
+                max_file_size=MAX_UPLOAD, show_error=True)
+    return page
+
+
 def serve(model: Path | None = None, port: int | None = None, share: bool = False,
           runs: str | Path = "runs", host: str = "127.0.0.1") -> None:
-    """Serve the page until Ctrl-C, printing its address (``model``: a
-    generator's ``.keras`` file to offer too); everything written
-    while it runs stays in one temporary folder, removed at the end."""
+    """Serve the page until Ctrl-C, printing its address (arguments as in
+    :func:`launch`); everything written while it runs stays in one
+    temporary folder, removed at the end."""
+    # Ctrl-C stops it even when started by a program that had SIGINT ignored at that moment
+    # (C's system() ignores it while it runs, and a process started meanwhile inherits that)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with tempfile.TemporaryDirectory(prefix="sketchlab-app-") as scratch:
-        os.environ["GRADIO_TEMP_DIR"] = scratch  # Gradio's uploads and outputs too
-        os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-        page = build(find_models(runs, model), Path(scratch))
-        page.launch(server_name=host, server_port=port, share=share, prevent_thread_lock=True, quiet=True,
-                    max_file_size=MAX_UPLOAD, show_error=True)
+        page = launch(model, port, share, runs, host, folder=scratch)
         print(f"sketch app at {page.local_url}" + (f" and {page.share_url}" if page.share_url else "")
               + " (Ctrl-C stops it)", flush=True)
         try:

@@ -74,9 +74,14 @@ def test_the_app_sketches_a_photo_explains_bad_input_and_keeps_serving(tmp_path)
         if client is not None:
             client.close()  # as a browser tab is closed: its heartbeat stream ends
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=120)
+        try:
+            out, err = process.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            process.kill()  # leave no server behind
+            raise
     assert process.returncode == 0, err
     assert "stopping the sketch app" in out
+    assert "Traceback" not in err, "a user's bad input is a message in the page, not a traceback in the console"
     assert not [p for p in scratch.rglob("*") if p.is_file()], "the temporary folder is removed at the end"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["astronaut.jpg", "got", "notes.jpg", "tmp", "wall.png"]
 
