@@ -44,7 +44,7 @@ import make_results  # noqa: E402  (docs/make_results.py: the results file's rea
 from quality import machine  # noqa: E402
 
 TOY_PAIRS = 20  # the toy test pairs the card's scores are on (tests/test_pretrained.py scores them again)
-TRAIN_COMMAND = ("python -m sketchlab train pix2pix --data data/cufs --image-size {size} --epochs {epochs} "
+TRAIN_COMMAND = ("python -m sketchlab train pix2pix --data data/cufs --image-size {size} --epochs {epochs}{decay} "
                  "--augment --upsampling {upsampling} --out runs/showcase")
 EXPORT_COMMAND = "python benchmarks/export_showcase.py --run runs/showcase --data data/cufs --record"
 
@@ -73,10 +73,12 @@ def main() -> int:
     settings = run_settings(args.run)
     size = model.input_shape[1]
     card = {"name": f"pix2pix {size}x{size}, augmented", "image_size": size,
-            "epochs": settings.get("epochs"), "upsampling": settings.get("upsampling", "transpose"),
+            "epochs": settings.get("epochs"), "decay": settings.get("decay"),
+            "upsampling": settings.get("upsampling", "transpose"),
             "augment": settings.get("augment"), "seed": settings.get("seed"),
             "train_seconds": None if args.train_seconds is None else round(args.train_seconds),
             "command": TRAIN_COMMAND.format(size=size, epochs=settings.get("epochs"),
+                                            decay=" --decay" if settings.get("decay") else "",
                                             upsampling=settings.get("upsampling", "transpose"))}
     with tempfile.TemporaryDirectory() as scratch:  # the toy faces are made, deterministically, not stored
         toy_test = load_cufs(make_toy_data(Path(scratch) / "toy")).split("test")[:TOY_PAIRS]
