@@ -19,11 +19,8 @@ The photo defaults to scikit-image's astronaut (512x512).
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +29,9 @@ from pathlib import Path
 import sketchlab  # noqa: F401  (quiets TensorFlow's C++ log before it loads)
 from sketchlab import faces, pretrained
 from sketchlab.config import device_name
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs"))
+from app_screenshot import start_app  # noqa: E402  (docs/app_screenshot.py: the app started as a user starts it)
 
 
 def timed(action) -> tuple[float, object]:
@@ -50,25 +50,14 @@ def app_times(photo: Path, scratch: Path) -> dict[str, float]:
     """Seconds to the app's address, its first answer and its second."""
     from gradio_client import Client, handle_file
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "sketchlab", "app", "--port", str(port)], cwd=scratch,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"})
+    from sketchlab.app import SHIPPED
+
+    seconds, (process, address) = timed(lambda: start_app(scratch))
+    times = {"address": seconds}
     try:
-        line = ""
-        while not line.startswith("sketch app at "):
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                raise SystemExit("the app stopped before printing its address")
-        times = {"address": time.perf_counter() - start}
-        client = Client(line.split()[3], verbose=False, download_files=str(scratch / "got"))
+        client = Client(address, verbose=False, download_files=str(scratch / "got"))
         for name in ("first answer", "second answer"):
-            seconds, _ = timed(lambda: client.predict(handle_file(str(photo)), None,
-                                                      "shipped model (pix2pix 256, CUFS)", api_name="/sketch"))
-            times[name] = seconds
+            times[name], _ = timed(lambda: client.predict(handle_file(str(photo)), None, SHIPPED, api_name="/sketch"))
         return times
     finally:
         process.send_signal(signal.SIGINT)

@@ -2,7 +2,7 @@
 
     python docs/app_screenshot.py [--photo PHOTO] [--out docs/figures/app.png]
 
-Starts ``python -m sketchlab app`` on a free loopback port, as a user would,
+Starts ``python -m sketchlab app`` on the loopback address, as a user would,
 opens the page in headless Chromium, uploads the photo (default: scikit-image's
 astronaut, which works offline), presses "Sketch", waits for the sketch and
 writes a screenshot of the whole page. Not part of the tests: it needs a
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,17 +33,12 @@ BROWSER_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_app(port: int, folder: Path) -> tuple[subprocess.Popen, str]:
-    """The app as a user starts it, in ``folder`` (so no runs of the reader's are listed); its address."""
+def start_app(folder: Path) -> tuple[subprocess.Popen, str]:
+    """The app as a user starts it (it takes the first free port from 7860), in ``folder`` (so no runs of the
+    reader's are listed); its address."""
     env = {**os.environ, "TMPDIR": str(folder), "GRADIO_ANALYTICS_ENABLED": "False",
            "PYTHONPATH": str(HERE.parent)}
-    process = subprocess.Popen([sys.executable, "-m", "sketchlab", "app", "--port", str(port)], cwd=folder, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "sketchlab", "app"], cwd=folder, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for line in process.stdout:
         if line.startswith("sketch app at "):
@@ -75,7 +69,7 @@ def main() -> int:
 
             photo = folder / "astronaut.jpg"
             Image.fromarray(skdata.astronaut()).save(photo, quality=95)
-        process, address = start_app(free_port(), folder)
+        process, address = start_app(folder)
         try:
             with sync_playwright() as driver:
                 browser = driver.chromium.launch(executable_path=args.browser, args=BROWSER_FLAGS)

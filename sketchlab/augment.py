@@ -102,7 +102,7 @@ def reframe(images: tf.Tensor, angle: tf.Tensor, scale: tf.Tensor) -> tf.Tensor:
     return tf.reshape(out[0], tf.shape(images))
 
 
-def random_wall(size: int, seed: tf.Tensor, shade: float = 1.0) -> tf.Tensor:
+def random_wall(size: int, seed: tf.Tensor, shade: float) -> tf.Tensor:
     """A (size, size, 3) wall in [0, 1]: a random brightness (a uniform draw
     raised to ``shade``: above 1, dim walls are more common) with a muted
     tint, light falling off across it, and soft blotches (a curtain, a room

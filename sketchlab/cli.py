@@ -11,7 +11,8 @@
     python -m sketchlab evaluate MODEL.keras|RUN_DIR --data toy|DIR [--direction i2s|s2i] [--json]
                               [--save-dir DIR]
     python -m sketchlab faces align IMAGE... --out DIR
-    python -m sketchlab sketch MODEL.keras|RUN_DIR IMAGE... --out DIR [--direction i2s|s2i] [--align|--no-align]
+    python -m sketchlab sketch [MODEL.keras|RUN_DIR] IMAGE... --out DIR [--direction i2s|s2i] [--align|--no-align]
+    python -m sketchlab app [--model MODEL.keras|RUN_DIR] [--port N] [--share]
 
 ``train`` trains a method of :mod:`sketchlab.methods` (``--help`` lists
 them) and writes a checkpoint after every epoch: the same command again
