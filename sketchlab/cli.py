@@ -6,7 +6,7 @@
     python -m sketchlab data inspect DIR [--json]
     python -m sketchlab train METHOD --data toy|DIR --out RUN_DIR
                               [--profile quick|full] [--image-size N] [--epochs N] [--seed N]
-                              [--lambda-l1 X] [--decay|--no-decay] [--augment]
+                              [--lambda-l1 X] [--lambda-ssim X] [--decay|--no-decay] [--augment]
                               [--upsampling transpose|resize]
     python -m sketchlab evaluate MODEL.keras|RUN_DIR --data toy|DIR [--direction i2s|s2i] [--json]
                               [--save-dir DIR]
@@ -87,6 +87,8 @@ def _train(args: argparse.Namespace) -> None:
     method = methods.get(args.model)
     if args.lambda_l1 is not None and "lambda_l1" not in method.options:
         raise ProfileError("--lambda-l1 is the weight of pix2pix's L1 term; drop it for " + args.model)
+    if args.lambda_ssim is not None and "lambda_ssim" not in method.options:
+        raise ProfileError("--lambda-ssim is the weight of pix2pix's SSIM term; drop it for " + args.model)
     if args.decay is not None and "decay" not in method.options:
         raise ProfileError("--decay is pix2pix's learning-rate schedule; drop it for " + args.model)
     for option, given in (("augment", args.augment), ("upsampling", args.upsampling)):
@@ -109,6 +111,8 @@ def _train(args: argparse.Namespace) -> None:
         options["image_size"] = args.image_size
     if args.lambda_l1 is not None:
         options["lambda_l1"] = args.lambda_l1
+    if args.lambda_ssim is not None:
+        options["lambda_ssim"] = args.lambda_ssim
     if args.decay is not None:
         options["decay"] = args.decay
     if args.augment:
@@ -347,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=_seed, default=0, help="seed (default 0): a CPU run is repeatable")
     train.add_argument("--lambda-l1", type=_weight, default=None,
                        help="pix2pix only: weight of the L1 term (default: the paper's 100)")
+    train.add_argument("--lambda-ssim", type=_weight, default=None,
+                       help="pix2pix only: weight of an SSIM term, 1 - SSIM(sketch, artist's) "
+                            "(default: 0, the paper's loss)")
     train.add_argument("--decay", action=argparse.BooleanOptionalAction, default=None,
                        help="pix2pix only: keep the learning rate for half the epochs, then decay it to 0 "
                             "(the paper's schedule; default: the profile's, off in quick)")

@@ -38,6 +38,7 @@ PACKAGE = "sketchlab"
 LEARNING_RATE = 2e-4  # Adam(2e-4, beta_1=0.5): DCGAN, pix2pix and CycleGAN
 BETA_1 = 0.5
 LAMBDA_L1 = 100.0  # pix2pix's weight of the L1 term
+LAMBDA_SSIM = 0.0  # pix2pix's weight of the SSIM term: none in the paper
 LAMBDA_CYCLE = 10.0  # CycleGAN's weight of each cycle-consistency term
 LAMBDA_IDENTITY = 0.5  # the identity terms' weight, as a fraction of LAMBDA_CYCLE
 POOL_SIZE = 50  # generated images kept for CycleGAN's discriminators
@@ -95,6 +96,16 @@ def least_squares(logits: tf.Tensor, target: float) -> tf.Tensor:
 def l1(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
     """Mean absolute difference of two batches of images."""
     return tf.reduce_mean(tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
+
+
+def ssim_loss(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+    """``1 - SSIM`` of two batches of images in [-1, 1], 0 when they are
+    identical: SSIM as the course scores it (Gaussian window 11x11, sigma
+    1.5), on the images moved to [0, 1]. It compares local means, contrasts
+    and correlations, so it asks for the artist's structure where L1 asks
+    only for the grey levels."""
+    a, b = (tf.cast(x, tf.float32) * 0.5 + 0.5 for x in (a, b))
+    return 1.0 - tf.reduce_mean(tf.image.ssim(a, b, max_val=1.0, filter_size=11, filter_sigma=1.5))
 
 
 def accuracy(logits: tf.Tensor, target: float) -> tf.Tensor:
@@ -314,28 +325,33 @@ class Pix2Pix(AdversarialModel):
     2. the discriminator is updated on
        ``d_loss = 0.5 * (BCE(D(photo, sketch), 1) + BCE(D(photo, fake), 0))``
        (halved "to slow down the rate at which D learns relative to G");
-    3. the generator is updated on ``g_loss = g_gan + lambda_l1 * g_l1`` with
-       ``g_gan = BCE(D(photo, fake), 1)`` (through the updated D) and
-       ``g_l1 = mean|fake - sketch|``.
+    3. the generator is updated on
+       ``g_loss = g_gan + lambda_l1 * g_l1 + lambda_ssim * g_ssim`` with
+       ``g_gan = BCE(D(photo, fake), 1)`` (through the updated D),
+       ``g_l1 = mean|fake - sketch|`` and ``g_ssim = 1 - SSIM(fake, sketch)``
+       (:func:`ssim_loss`; its weight is 0 in the paper).
 
     Trackers: ``d_loss``, ``d_real_acc``, ``d_fake_acc``, ``g_loss``,
-    ``g_gan`` and ``g_l1``; ``test_step`` reports the same on held-out pairs
-    (``val_g_l1`` is the held-out L1).
+    ``g_gan``, ``g_l1`` and ``g_ssim``; ``test_step`` reports the same on
+    held-out pairs (``val_g_l1`` is the held-out L1).
 
     Args:
         generator: photo (B, N, N, 3) -> sketch (B, N, N, 1), e.g.
             :func:`sketchlab.models.unet`.
         discriminator: e.g. :func:`sketchlab.models.patchgan`.
         lambda_l1: weight of the L1 term (the paper: 100).
+        lambda_ssim: weight of the SSIM term (the paper: 0, none).
     """
 
-    TRACKED = ("d_loss", "d_real_acc", "d_fake_acc", "g_loss", "g_gan", "g_l1")
+    TRACKED = ("d_loss", "d_real_acc", "d_fake_acc", "g_loss", "g_gan", "g_l1", "g_ssim")
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, lambda_l1: float = LAMBDA_L1, **kwargs):
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, lambda_l1: float = LAMBDA_L1,
+                 lambda_ssim: float = LAMBDA_SSIM, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.lambda_l1 = float(lambda_l1)
+        self.lambda_ssim = float(lambda_ssim)
         self.built = True  # the networks are built; the model adds no weights of its own
 
     def train_step(self, data):
@@ -356,13 +372,14 @@ class Pix2Pix(AdversarialModel):
             # 2. the generator: fool the updated D, and stay close to the artist's sketch
             g_gan = bce(self.discriminator([photo, fake], training=True), 1.0)
             g_l1 = l1(fake, sketch)
-            g_loss = g_gan + self.lambda_l1 * g_l1
+            g_ssim = ssim_loss(fake, sketch)
+            g_loss = g_gan + self.lambda_l1 * g_l1 + self.lambda_ssim * g_ssim
             share = g_loss / replicas
         grads = g_tape.gradient(share, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
 
         logs = {"d_loss": d_loss, "d_real_acc": accuracy(real_logits, 1.0), "d_fake_acc": accuracy(fake_logits, 0.0),
-                "g_loss": g_loss, "g_gan": g_gan, "g_l1": g_l1}
+                "g_loss": g_loss, "g_gan": g_gan, "g_l1": g_l1, "g_ssim": g_ssim}
         return self.track(logs)
 
     def test_step(self, data):
@@ -370,14 +387,15 @@ class Pix2Pix(AdversarialModel):
         fake = self.generator(photo, training=False)
         real_logits = self.discriminator([photo, sketch], training=False)
         fake_logits = self.discriminator([photo, fake], training=False)
-        g_gan, g_l1 = bce(fake_logits, 1.0), l1(fake, sketch)
+        g_gan, g_l1, g_ssim = bce(fake_logits, 1.0), l1(fake, sketch), ssim_loss(fake, sketch)
         logs = {"d_loss": 0.5 * (bce(real_logits, 1.0) + bce(fake_logits, 0.0)),
                 "d_real_acc": accuracy(real_logits, 1.0), "d_fake_acc": accuracy(fake_logits, 0.0),
-                "g_loss": g_gan + self.lambda_l1 * g_l1, "g_gan": g_gan, "g_l1": g_l1}
+                "g_loss": g_gan + self.lambda_l1 * g_l1 + self.lambda_ssim * g_ssim,
+                "g_gan": g_gan, "g_l1": g_l1, "g_ssim": g_ssim}
         return self.track(logs)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "lambda_l1": self.lambda_l1}
+        return {**super().get_config(), "lambda_l1": self.lambda_l1, "lambda_ssim": self.lambda_ssim}
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

@@ -126,7 +126,7 @@ REGISTRY: dict[str, MethodSpec] = {m.name: m for m in (
     _plain_method("unet", "U-Net"),
     MethodSpec("pix2pix", "pix2pix", notebook="04", translates=True, l1_columns=("g_l1", "val_g_l1"),
                batch=lambda p: p.gan_batch_size, epochs=lambda p: p.pix2pix_epochs, trainer=_pix2pix,
-               options=("lambda_l1", "decay", *PAIRED_OPTIONS)),
+               options=("lambda_l1", "lambda_ssim", "decay", *PAIRED_OPTIONS)),
     MethodSpec("dcgan", "DCGAN", notebook="04", translates=False, l1_columns=(None, None),
                batch=_dcgan_batch, epochs=lambda p: p.dcgan_epochs, trainer=_dcgan, fixed_size=64),
     # unpaired: no L1 while it trains, only the paired one on the test split; a batch of 1, as in the paper

@@ -53,7 +53,7 @@ from .config import Profile, gpu_available
 from .data import CufsData, DataError, check_split_sizes
 from .files import atomic_write, shown
 from .history import read_history, trim_history  # read_history: callers use training.read_history
-from .gans import GAN, LAMBDA_CYCLE, LAMBDA_IDENTITY, LAMBDA_L1, POOL_SIZE, CycleGAN, LinearDecay, Pix2Pix, adam
+from .gans import GAN, LAMBDA_CYCLE, LAMBDA_IDENTITY, LAMBDA_L1, LAMBDA_SSIM, POOL_SIZE, CycleGAN, LinearDecay, Pix2Pix, adam
 from .gans import LEARNING_RATE as GAN_LEARNING_RATE
 from .models import DCGAN_SIZE, GENERATORS, dcgan_discriminator, dcgan_generator, patchgan, resnet_generator
 from .optimizers import LossScaleOptimizer
@@ -260,6 +260,7 @@ def _finish(model: keras.Model, generator: keras.Model, history: dict[str, list[
 
 def train_pix2pix(data: CufsData, profile: Profile, out: str | Path | None = None, image_size: int | None = None,
                   epochs: int | None = None, seed: int = 0, lambda_l1: float = LAMBDA_L1,
+                  lambda_ssim: float = LAMBDA_SSIM,
                   learning_rate: float = GAN_LEARNING_RATE, d_learning_rate: float | None = None,
                   decay: bool | None = None, generator: keras.Model | None = None,
                   augment: Augmentation | None = None, upsampling: str = "transpose", verbose: int = 1,
@@ -277,6 +278,7 @@ def train_pix2pix(data: CufsData, profile: Profile, out: str | Path | None = Non
         data, profile, out, image_size, epochs, seed, verbose, callbacks: as in
             :func:`train_generator` (epochs default: ``profile.pix2pix_epochs``).
         lambda_l1: weight of the L1 term (the paper: 100).
+        lambda_ssim: weight of the SSIM term (the paper: 0, none).
         learning_rate: Adam's step size for the generator (the paper: 2e-4).
         d_learning_rate: the discriminator's; default: ``learning_rate``.
         generator: a U-Net to start from (e.g. method 1's, trained with L1
@@ -299,7 +301,7 @@ def train_pix2pix(data: CufsData, profile: Profile, out: str | Path | None = Non
     steps = epochs * (len(data.split("train")) // batch)
     model = Pix2Pix(generator or build_generator("unet", size, profile, upsampling),
                     patchgan(size, filters=profile.filters, max_filters=profile.max_filters),
-                    lambda_l1=lambda_l1)
+                    lambda_l1=lambda_l1, lambda_ssim=lambda_ssim)
 
     def rate(value: float):
         return LinearDecay(value, steps) if decay else value
@@ -307,6 +309,7 @@ def train_pix2pix(data: CufsData, profile: Profile, out: str | Path | None = Non
     model.compile(d_optimizer=adam(rate(d_learning_rate or learning_rate)), g_optimizer=adam(rate(learning_rate)))
     settings = dict(model="pix2pix", image_size=size, epochs=epochs, seed=seed, batch_size=batch,
                     filters=profile.filters, max_filters=profile.max_filters, lambda_l1=lambda_l1,
+                    lambda_ssim=lambda_ssim,
                     learning_rate=learning_rate, d_learning_rate=d_learning_rate, decay=decay,
                     generator="given" if generator is not None else "new", **_data_settings(data, profile),
                     **_generalising(augment, upsampling))

@@ -71,10 +71,10 @@ def test_evaluate_names_a_missing_model_and_bad_sizes(toy_dir, tmp_path):
 
 def test_train_pix2pix_and_dcgan_then_evaluate_the_pix2pix_generator(few_toy_dir, tmp_path):
     pix2pix = run_cli("train", "pix2pix", "--data", str(few_toy_dir), "--out", str(tmp_path / "p2p"), "--profile",
-                      "quick", "--image-size", "32", "--epochs", "1", "--lambda-l1", "50", "--augment",
+                      "quick", "--image-size", "32", "--epochs", "1", "--lambda-l1", "50", "--lambda-ssim", "20", "--augment",
                       "--upsampling", "resize", "--decay")
     assert pix2pix.returncode == 0, pix2pix.stderr
-    assert run_settings(tmp_path / "p2p")["decay"] is True
+    assert run_settings(tmp_path / "p2p")["decay"] is True and run_settings(tmp_path / "p2p")["lambda_ssim"] == 20
     assert "training pix2pix at 32x32, batch 1" in pix2pix.stdout and "grey photo (baseline)" in pix2pix.stdout
     scored = run_cli("evaluate", str(tmp_path / "p2p" / "generator.keras"), "--data", str(few_toy_dir), "--json")
     assert scored.returncode == 0 and json.loads(scored.stdout)["n"] == 8
@@ -90,6 +90,8 @@ def test_train_pix2pix_and_dcgan_then_evaluate_the_pix2pix_generator(few_toy_dir
 def test_gan_only_options_are_refused_for_other_models(toy_dir, tmp_path):
     result = run_cli("train", "unet", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--lambda-l1", "10")
     assert result.returncode == 2 and "--lambda-l1" in result.stderr
+    result = run_cli("train", "cyclegan", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--lambda-ssim", "10")
+    assert result.returncode == 2 and "--lambda-ssim is the weight of pix2pix's SSIM term" in result.stderr
     result = run_cli("train", "unet", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--no-decay")
     assert result.returncode == 2 and "--decay is pix2pix's learning-rate schedule" in result.stderr
     result = run_cli("train", "dcgan", "--data", str(toy_dir), "--out", str(tmp_path / "r"), "--image-size", "128")
@@ -221,6 +223,8 @@ def test_download_help_agrees_with_the_docs_on_kaggle_accounts(capsys):
      "python -m sketchlab train: error: argument --lambda-l1: expected a weight of 0 or more, got -3"),
     (["train", "pix2pix", "--lambda-l1", "nan", "--out", "r"],
      "python -m sketchlab train: error: argument --lambda-l1: expected a weight of 0 or more, got nan"),
+    (["train", "pix2pix", "--lambda-ssim", "inf", "--out", "r"],
+     "python -m sketchlab train: error: argument --lambda-ssim: expected a weight of 0 or more, got inf"),
     (["demo", "--profile", "huge"], "python -m sketchlab demo: error: argument --profile: invalid choice: 'huge'"),
     (["evaluate", "m.keras", "--direction", "back"],
      "python -m sketchlab evaluate: error: argument --direction: invalid choice: 'back'"),

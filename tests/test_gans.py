@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sketchlab import gans, models
+from sketchlab import gans, metrics, models
 from sketchlab.config import PROFILES
 from sketchlab.data import load_cufs
 from sketchlab.optimizers import LossScaleOptimizer
@@ -57,9 +57,9 @@ def test_dcgan_pair_shapes():
     assert disc(gen(tf.zeros((3, 12)))).shape == (3, 1)
 
 
-def _tiny_pix2pix(lambda_l1: float = 100.0) -> gans.Pix2Pix:
+def _tiny_pix2pix(lambda_l1: float = 100.0, lambda_ssim: float = 0.0) -> gans.Pix2Pix:
     model = gans.Pix2Pix(models.unet(32, filters=8, max_filters=32), models.patchgan(32, filters=8, max_filters=32),
-                         lambda_l1=lambda_l1)
+                         lambda_l1=lambda_l1, lambda_ssim=lambda_ssim)
     model.compile()
     return model
 
@@ -72,16 +72,16 @@ def _pairs(n: int = 4, seed: int = 0):
 
 def test_pix2pix_step_updates_both_networks_and_reports_every_term():
     keras.utils.set_random_seed(0)
-    model = _tiny_pix2pix()
+    model = _tiny_pix2pix(lambda_ssim=7)
     photos, sketches = _pairs()
     model.train_step((tf.constant(photos), tf.constant(sketches)))  # builds the optimizers
     g_before, d_before = _weights(model.generator), _weights(model.discriminator)
     logs = {k: float(v) for k, v in model.train_step((tf.constant(photos), tf.constant(sketches))).items()}
     assert _changed(g_before, model.generator) and _changed(d_before, model.discriminator)
-    assert set(logs) == {"d_loss", "d_real_acc", "d_fake_acc", "g_loss", "g_gan", "g_l1"}
-    assert 0 <= logs["d_real_acc"] <= 1 and 0 <= logs["d_fake_acc"] <= 1
+    assert set(logs) == {"d_loss", "d_real_acc", "d_fake_acc", "g_loss", "g_gan", "g_l1", "g_ssim"}
+    assert 0 <= logs["d_real_acc"] <= 1 and 0 <= logs["d_fake_acc"] <= 1 and 0 < logs["g_ssim"] <= 2
     # the trackers are running means over the two steps, and means are linear
-    assert logs["g_loss"] == pytest.approx(logs["g_gan"] + 100 * logs["g_l1"], rel=1e-5)
+    assert logs["g_loss"] == pytest.approx(logs["g_gan"] + 100 * logs["g_l1"] + 7 * logs["g_ssim"], rel=1e-5)
     assert model.g_optimizer is not model.d_optimizer
 
 
@@ -90,8 +90,10 @@ def test_pix2pix_test_step_reports_the_held_out_l1_and_changes_nothing():
     photos, sketches = _pairs(seed=1)
     before = _weights(model.generator) + _weights(model.discriminator)
     logs = model.test_step((tf.constant(photos), tf.constant(sketches)))
-    expected = np.abs(sketches - model.generator(photos, training=False).numpy()).mean()
-    assert float(logs["g_l1"]) == pytest.approx(expected, rel=1e-5)
+    fake = model.generator(photos, training=False).numpy()
+    assert float(logs["g_l1"]) == pytest.approx(np.abs(sketches - fake).mean(), rel=1e-5)
+    assert float(logs["g_ssim"]) == pytest.approx(1 - metrics.ssim(fake * 0.5 + 0.5, sketches * 0.5 + 0.5).mean(),
+                                                  rel=1e-4)
     after = _weights(model.generator) + _weights(model.discriminator)
     assert all(np.array_equal(a, b) for a, b in zip(before, after))
 
@@ -105,6 +107,15 @@ def test_pix2pix_discriminator_step_does_not_move_the_generator():
     g_before, d_before = _weights(model.generator), _weights(model.discriminator)
     model.train_step((tf.constant(photos), tf.constant(sketches)))
     assert not _changed(g_before, model.generator) and _changed(d_before, model.discriminator)
+
+
+def test_ssim_loss_is_zero_for_identical_images_and_the_course_metric_otherwise():
+    _, sketches = _pairs(n=3)
+    sketches = np.repeat(np.repeat(sketches, 2, axis=1), 2, axis=2)  # 64x64: room for the 11x11 window
+    assert float(gans.ssim_loss(sketches, sketches)) == pytest.approx(0.0, abs=1e-6)
+    other = np.clip(sketches + np.random.default_rng(0).normal(0, 0.3, sketches.shape), -1, 1).astype("float32")
+    expected = 1 - metrics.ssim(other * 0.5 + 0.5, sketches * 0.5 + 0.5).mean()
+    assert float(gans.ssim_loss(other, sketches)) == pytest.approx(expected, rel=1e-5) and expected > 0.1
 
 
 def test_gan_step_updates_both_networks_with_one_optimizer_each():
@@ -138,13 +149,13 @@ def test_linear_decay_is_constant_then_falls_to_zero():
 
 
 def test_whole_pix2pix_saves_and_loads_with_its_settings(tmp_path):
-    model = _tiny_pix2pix(lambda_l1=42)
+    model = _tiny_pix2pix(lambda_l1=42, lambda_ssim=3)
     model.compile(d_optimizer=gans.adam(gans.LinearDecay(1e-3, 100)), g_optimizer=keras.optimizers.SGD(0.1))
     photos, _ = _pairs()
     model(photos)
     model.save(tmp_path / "pix2pix.keras")
     loaded = keras.models.load_model(tmp_path / "pix2pix.keras")
-    assert isinstance(loaded, gans.Pix2Pix) and loaded.lambda_l1 == 42
+    assert isinstance(loaded, gans.Pix2Pix) and loaded.lambda_l1 == 42 and loaded.lambda_ssim == 3
     assert isinstance(loaded.g_optimizer, keras.optimizers.SGD) and float(loaded.d_optimizer.learning_rate) == pytest.approx(1e-3)
     np.testing.assert_allclose(loaded.generator(photos), model.generator(photos), atol=1e-6)
     np.testing.assert_allclose(loaded.discriminator([photos, photos[..., :1]]),

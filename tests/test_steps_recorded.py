@@ -101,7 +101,7 @@ def _gan(**compile_options):
 def _pix2pix(**compile_options):
     gen = models.unet(32, filters=4, max_filters=8)
     disc = models.patchgan(32, filters=4, max_filters=8, n_layers=2)
-    model = gans.Pix2Pix(gen, disc, lambda_l1=gans.LAMBDA_L1)
+    model = gans.Pix2Pix(gen, disc, lambda_l1=gans.LAMBDA_L1, lambda_ssim=10.0)  # the SSIM term on: recorded too
     _fixed_weights({"generator": gen, "discriminator": disc}, seed=2)
     # as train_pix2pix with decay and a discriminator rate of its own; the
     # decay starts at once, so the second step has a lower rate
