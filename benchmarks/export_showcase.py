@@ -34,6 +34,7 @@ from sketchlab import pretrained
 from sketchlab.checkpoints import run_settings
 from sketchlab.data import load_cufs
 from sketchlab.evaluation import evaluate, format_scores, generate
+from sketchlab.gans import LAMBDA_L1
 from sketchlab.models import load_generator
 from sketchlab.session import resolve_data
 from sketchlab.toy import make_toy_data
@@ -44,9 +45,19 @@ import make_results  # noqa: E402  (docs/make_results.py: the results file's rea
 from quality import machine  # noqa: E402
 
 TOY_PAIRS = 20  # the toy test pairs the card's scores are on (tests/test_pretrained.py scores them again)
-TRAIN_COMMAND = ("python -m sketchlab train pix2pix --data data/cufs --image-size {size} --epochs {epochs}{decay} "
+TRAIN_COMMAND = ("python -m sketchlab train pix2pix --data data/cufs --image-size {size} --epochs {epochs}{options} "
                  "--augment --upsampling {upsampling} --out runs/showcase")
 EXPORT_COMMAND = "python benchmarks/export_showcase.py --run runs/showcase --data data/cufs --record"
+
+
+def pix2pix_options(settings: dict) -> str:
+    """The ``train`` options a run's settings need beyond the defaults: its schedule and loss weights."""
+    options = " --decay" if settings.get("decay") else ""
+    if settings.get("lambda_l1", LAMBDA_L1) != LAMBDA_L1:
+        options += f" --lambda-l1 {settings['lambda_l1']:g}"
+    if settings.get("lambda_ssim"):
+        options += f" --lambda-ssim {settings['lambda_ssim']:g}"
+    return options
 
 
 def grey_levels_apart(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
@@ -74,11 +85,11 @@ def main() -> int:
     size = model.input_shape[1]
     card = {"name": f"pix2pix {size}x{size}, augmented", "image_size": size,
             "epochs": settings.get("epochs"), "decay": settings.get("decay"),
+            "lambda_l1": settings.get("lambda_l1"), "lambda_ssim": settings.get("lambda_ssim", 0.0),
             "upsampling": settings.get("upsampling", "transpose"),
             "augment": settings.get("augment"), "seed": settings.get("seed"),
             "train_seconds": None if args.train_seconds is None else round(args.train_seconds),
-            "command": TRAIN_COMMAND.format(size=size, epochs=settings.get("epochs"),
-                                            decay=" --decay" if settings.get("decay") else "",
+            "command": TRAIN_COMMAND.format(size=size, epochs=settings.get("epochs"), options=pix2pix_options(settings),
                                             upsampling=settings.get("upsampling", "transpose"))}
     with tempfile.TemporaryDirectory() as scratch:  # the toy faces are made, deterministically, not stored
         toy_test = load_cufs(make_toy_data(Path(scratch) / "toy")).split("test")[:TOY_PAIRS]
