@@ -79,18 +79,20 @@ def _data_inspect(args: argparse.Namespace) -> None:
         print(f"  {item['split']:5}  {item['person_id']:10}  {item['photo']}  <->  {item['sketch']}")
 
 
+# pix2pix's own training options (``train_pix2pix`` keywords), each with what it is
+PIX2PIX_OPTIONS = {"lambda_l1": "the weight of pix2pix's L1 term", "lambda_ssim": "the weight of pix2pix's SSIM term",
+                   "decay": "pix2pix's learning-rate schedule"}
+
+
 def _train(args: argparse.Namespace) -> None:
     from .data import check_split_sizes
     from .evaluation import evaluate, evaluate_photos, format_scores
     from .session import start
 
     method = methods.get(args.model)
-    if args.lambda_l1 is not None and "lambda_l1" not in method.options:
-        raise ProfileError("--lambda-l1 is the weight of pix2pix's L1 term; drop it for " + args.model)
-    if args.lambda_ssim is not None and "lambda_ssim" not in method.options:
-        raise ProfileError("--lambda-ssim is the weight of pix2pix's SSIM term; drop it for " + args.model)
-    if args.decay is not None and "decay" not in method.options:
-        raise ProfileError("--decay is pix2pix's learning-rate schedule; drop it for " + args.model)
+    for option, what in PIX2PIX_OPTIONS.items():
+        if getattr(args, option) is not None and option not in method.options:
+            raise ProfileError(f"--{option.replace('_', '-')} is {what}; drop it for {args.model}")
     for option, given in (("augment", args.augment), ("upsampling", args.upsampling)):
         if given and option not in method.options:
             users = ", ".join(m.name for m in methods.REGISTRY.values() if option in m.options)
@@ -109,12 +111,7 @@ def _train(args: argparse.Namespace) -> None:
     options = dict(out=args.out, epochs=args.epochs, seed=args.seed)
     if not method.fixed_size:
         options["image_size"] = args.image_size
-    if args.lambda_l1 is not None:
-        options["lambda_l1"] = args.lambda_l1
-    if args.lambda_ssim is not None:
-        options["lambda_ssim"] = args.lambda_ssim
-    if args.decay is not None:
-        options["decay"] = args.decay
+    options.update({option: getattr(args, option) for option in PIX2PIX_OPTIONS if getattr(args, option) is not None})
     if args.augment:
         from .augment import Augmentation
 
