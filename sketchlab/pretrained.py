@@ -46,6 +46,7 @@ def load(folder: Path = FOLDER, name: str = NAME):
     """
     import keras
 
+    from . import models  # noqa: F401  (registers sketchlab's layers, e.g. models.Mirror, for from_config)
     from .errors import ModelFileError
 
     description, weights = files(folder, name)
