@@ -1,6 +1,7 @@
 """Ship a trained photo -> sketch run as the package's model (sketchlab.pretrained), with its scores.
 
-    python benchmarks/export_showcase.py --run runs/showcase [--data data/cufs] [--train-seconds S] [--record]
+    python benchmarks/export_showcase.py --run runs/showcase [--data data/cufs] [--train-seconds S]
+                                         [--mirror-average] [--record]
 
 Writes the run's generator.keras into ``sketchlab/pretrained/`` with its
 weights in float16 (``sketchlab.pretrained.export``), loads it back as
@@ -12,6 +13,11 @@ weights in float16 (``sketchlab.pretrained.export``), loads it back as
   protocol: they are written into the model's card, and
   ``tests/test_pretrained.py`` checks a fresh load against them;
 - with ``--data`` (the real CUFS): both copies' scores on its test split.
+
+``--mirror-average`` ships the generator wrapped by
+``sketchlab.models.mirror_averaged`` (each photo drawn as it is and
+mirrored, the two drawings averaged), so everything that uses the shipped
+model, and every score here, is of what users get.
 
 ``--record`` (with the real CUFS) also writes the ``showcase`` row of
 docs/results.json, from which ``python docs/make_results.py`` renders the
@@ -35,7 +41,7 @@ from sketchlab.checkpoints import run_settings
 from sketchlab.data import load_cufs
 from sketchlab.evaluation import evaluate, format_scores, generate
 from sketchlab.gans import LAMBDA_L1
-from sketchlab.models import load_generator
+from sketchlab.models import load_generator, mirror_averaged
 from sketchlab.session import resolve_data
 from sketchlab.toy import make_toy_data
 
@@ -47,7 +53,7 @@ from quality import machine  # noqa: E402
 TOY_PAIRS = 20  # the toy test pairs the card's scores are on (tests/test_pretrained.py scores them again)
 TRAIN_COMMAND = ("python -m sketchlab train pix2pix --data data/cufs --image-size {size} --epochs {epochs}{options} "
                  "--augment --upsampling {upsampling} --out runs/showcase")
-EXPORT_COMMAND = "python benchmarks/export_showcase.py --run runs/showcase --data data/cufs --record"
+EXPORT_COMMAND = "python benchmarks/export_showcase.py --run runs/showcase --data data/cufs{options} --record"
 
 
 def pix2pix_options(settings: dict) -> str:
@@ -71,6 +77,8 @@ def main() -> int:
     parser.add_argument("--run", type=Path, required=True, help="the training run folder (its generator.keras)")
     parser.add_argument("--data", default=None, help="the real CUFS, to score it there too")
     parser.add_argument("--train-seconds", type=float, default=None, help="the run's training time, for the card")
+    parser.add_argument("--mirror-average", action="store_true",
+                        help="ship the generator averaged with its drawing of the mirrored photo")
     parser.add_argument("--record", action="store_true", help="write the showcase row of docs/results.json")
     args = parser.parse_args()
     source = args.run / "generator.keras"
@@ -81,9 +89,12 @@ def main() -> int:
         parser.error("--record writes docs/results.json, which holds scores on the real CUFS: give --data")
 
     model = load_generator(source)
+    if args.mirror_average:
+        model = mirror_averaged(model)
     settings = run_settings(args.run)
     size = model.input_shape[1]
-    card = {"name": f"pix2pix {size}x{size}, augmented", "image_size": size,
+    card = {"name": f"pix2pix {size}x{size}, augmented" + (", mirror-averaged" if args.mirror_average else ""),
+            "image_size": size, "mirror_average": args.mirror_average,
             "epochs": settings.get("epochs"), "decay": settings.get("decay"),
             "lambda_l1": settings.get("lambda_l1"), "lambda_ssim": settings.get("lambda_ssim", 0.0),
             "upsampling": settings.get("upsampling", "transpose"),
@@ -114,7 +125,9 @@ def main() -> int:
                "status": "measured", "scores": {k: round(v, 4) for k, v in half["model"].items()},
                "train_seconds": card["train_seconds"], "machine": machine(), "image_size": size,
                "epochs": card["epochs"], "batch": settings.get("batch_size"), "profile": "quick",
-               "date": datetime.date.today().isoformat(), "command": card["command"] + " && " + EXPORT_COMMAND}
+               "date": datetime.date.today().isoformat(),
+               "command": card["command"] + " && " + EXPORT_COMMAND.format(
+                   options=" --mirror-average" if args.mirror_average else "")}
         make_results.record(row, after="pix2pix")  # before the published figure
         print(f"recorded: the 'showcase' row of {make_results.RESULTS}; python docs/make_results.py renders it")
     return 0

@@ -1,15 +1,17 @@
 """The robustness suite: photo -> sketch models on the test faces under the shifts a user's own photo has.
 
-    python benchmarks/robustness.py --data ../shared/cufs --runs runs/unet runs/pix2pix
+    python benchmarks/robustness.py --data ../shared/cufs --runs runs/unet runs/pix2pix shipped
     python benchmarks/robustness.py --data toy --runs runs/unet/generator.keras [--pairs 20] [--seed 0]
                                     [--json] [--figure robustness.png] [--face 0]
 
 Each run is a training run folder (its generator.keras) or a .keras file,
-labelled by its folder's name. The test photos go through every shift of
-``sketchlab.shifts.SHIFTS`` (backdrop, light, camera, framing, black and
-white), are sketched, and are scored by the course's protocol (FSIM, SSIM,
-sharpness and paper noise against the artist's sketch), beside the grey
-photo of the same shifted input (``sketchlab.evaluation.evaluate_shifts``).
+labelled by its folder's name, or ``shipped``: the package's model
+(``sketchlab.pretrained``, as ``python -m sketchlab sketch`` uses it). The
+test photos go through every shift of ``sketchlab.shifts.SHIFTS`` (backdrop,
+light, camera, framing, black and white), are sketched, and are scored by
+the course's protocol (FSIM, SSIM, sharpness and paper noise against the
+artist's sketch), beside the grey photo of the same shifted input
+(``sketchlab.evaluation.evaluate_shifts``).
 
 Prints, per model, a table of every shift with the mean over the shifts, the
 time it took, and a summary line: mean FSIM over the shifts, its distance to
@@ -31,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 import sketchlab  # noqa: F401  (quiets TensorFlow's C++ log before it loads)
+from sketchlab import pretrained
 from sketchlab.evaluation import (SHIFT_METRICS, evaluate_shifts, format_table, ground_truth, mean_over_shifts,
                                   real_photos, shifts_table)
 from sketchlab.session import resolve_data
@@ -38,17 +41,27 @@ from sketchlab.shifts import SHIFTS
 
 TITLES = {"fsim": "FSIM", "ssim": "SSIM", "sharpness": "sharp", "paper_noise": "paper"}
 SHOW_BELOW = 5  # the summary names the shifts where a model falls below the grey photo, when this few
+SHIPPED = "shipped"  # --runs shipped: the package's own model
 
 
 def model_path(run: str) -> Path:
-    """A run folder's generator.keras, or the .keras file given."""
+    """A run folder's generator.keras, the .keras file given, or the shipped model's weights."""
     path = Path(run)
+    if run == SHIPPED and not path.exists():
+        return pretrained.files()[1]
     return path / "generator.keras" if path.is_dir() else path
+
+
+def load_model(path: Path):
+    """The generator stored at ``path`` (a .keras file, or the shipped model's weights)."""
+    from sketchlab.models import load_generator
+
+    return pretrained.load() if path == pretrained.files()[1] else load_generator(path)
 
 
 def labels(runs: list[str]) -> list[str]:
     """Each run's folder name; the path as given where two names are the same."""
-    names = [Path(run).name if Path(run).is_dir() else Path(run).parent.name for run in runs]
+    names = [Path(run).name if Path(run).is_dir() or run == SHIPPED else Path(run).parent.name for run in runs]
     return [name if names.count(name) == 1 else run for name, run in zip(names, runs)]
 
 
@@ -82,7 +95,8 @@ def summary(label: str, result: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", required=True, help="'toy' or a CUFS folder")
-    parser.add_argument("--runs", nargs="+", required=True, help="run folders (generator.keras) or .keras files")
+    parser.add_argument("--runs", nargs="+", required=True,
+                        help="run folders (generator.keras), .keras files, or 'shipped' (the package's model)")
     parser.add_argument("--pairs", type=int, default=None, help="only the first N test pairs (default: all)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random shifts (noise, framing, texture)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON object")
@@ -92,14 +106,13 @@ def main() -> int:
     paths = [model_path(run) for run in args.runs]
     missing = [str(path) for path in paths if not path.is_file()]
     if missing:
-        parser.error(f"no model file: {', '.join(missing)} (give run folders holding generator.keras, or .keras files)")
-
-    from sketchlab.models import load_generator
+        parser.error(f"no model file: {', '.join(missing)} (give run folders holding generator.keras, .keras files, "
+                     "or 'shipped')")
 
     data = resolve_data(args.data)
     test = data.split("test")[:args.pairs]
     print(f"data: {data.describe()}; {len(test)} test pairs, {len(SHIFTS)} shifts, seed {args.seed}")
-    models = {label: load_generator(path) for label, path in zip(labels(args.runs), paths)}
+    models = {label: load_model(path) for label, path in zip(labels(args.runs), paths)}
     results, seconds = {}, {}
     for (label, model), path in zip(models.items(), paths):
         start = time.perf_counter()
