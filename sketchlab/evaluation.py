@@ -169,10 +169,9 @@ def evaluate_photos(model, pairs: Sequence[Pair], batch_size: int = 32, progress
         ``{"model": {metric: mean}, "baseline": {metric: mean}, "n": len(pairs),
         "direction": "s2i"}``.
     """
-    real = real_photos(pairs)
     drawn = generate(model, pairs, batch_size, progress, direction="s2i")
-    return {"model": score_photos(drawn, real, progress, "scoring the photos"),
-            "baseline": score_photos(np.full_like(real, 128 / 255), real, progress, "scoring flat grey (baseline)"),
+    return {"model": score_photos(drawn, real_photos(pairs), progress, "scoring the photos"),
+            "baseline": dict(_baseline_scores(tuple(pairs), progress, direction="s2i")),
             "n": len(pairs), "direction": "s2i"}
 
 
@@ -196,18 +195,27 @@ def evaluate_sketches(generated: np.ndarray, pairs: Sequence[Pair], progress: Pr
     }
 
 
-_BASELINES: dict[tuple[Pair, ...], dict[str, float]] = {}  # the last few sets of pairs scored
+_BASELINES: dict[tuple, dict[str, float]] = {}  # the last few (direction, pairs) scored
 
 
-def _baseline_scores(pairs: tuple[Pair, ...], progress: Progress | None = None) -> dict[str, float]:
-    """The grey-photo baseline's scores on ``pairs``, computed once per set of
-    pairs (as long to score as a model's sketches)."""
-    if pairs not in _BASELINES:
+def _baseline_scores(pairs: tuple[Pair, ...], progress: Progress | None = None,
+                     direction: str = "i2s") -> dict[str, float]:
+    """The baseline's scores on ``pairs``, computed once per direction and set
+    of pairs (as long to score as a model's drawings): for ``i2s`` the grey
+    photo against the artist's sketch, for ``s2i`` a flat mid-grey image
+    against the photo."""
+    key = (direction, pairs)
+    if key not in _BASELINES:
         if len(_BASELINES) >= 4:
             del _BASELINES[next(iter(_BASELINES))]
-        _BASELINES[pairs] = score(grey_photos(pairs), ground_truth(pairs), progress=progress,
-                                  what="scoring the grey photos (baseline)")
-    return _BASELINES[pairs]
+        if direction == "i2s":
+            _BASELINES[key] = score(grey_photos(pairs), ground_truth(pairs), progress=progress,
+                                    what="scoring the grey photos (baseline)")
+        else:
+            real = real_photos(pairs)
+            _BASELINES[key] = score_photos(np.full_like(real, 128 / 255), real, progress,
+                                           "scoring flat grey (baseline)")
+    return _BASELINES[key]
 
 
 _TERMINAL_TITLES = {"psnr": "PSNR", "sharpness": "sharp", "paper_noise": "paper"}  # narrower, for a terminal's line

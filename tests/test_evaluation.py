@@ -95,14 +95,19 @@ def test_evaluate_photos_tells_its_progress_only_when_asked(test_pairs, monkeypa
 
     monkeypatch.setattr(evaluation, "PROGRESS_PAIRS", 6)
     s2i = unet(image_size=32, filters=8, max_filters=32, in_channels=1, out_channels=3)
+    monkeypatch.setattr(evaluation, "_BASELINES", {})
     quiet = evaluation.evaluate_photos(s2i, test_pairs)
     assert capsys.readouterr().out == ""
+    monkeypatch.setattr(evaluation, "_BASELINES", {})
     lines = []
     told = evaluation.evaluate_photos(s2i, test_pairs, progress=lines.append)
     assert [line.split(",")[0] for line in lines] == [
         "drawing photos: 10/10 sketches", "scoring the photos: 6/10 pairs", "scoring the photos: 10/10 pairs",
         "scoring flat grey (baseline): 6/10 pairs", "scoring flat grey (baseline): 10/10 pairs"]
     assert told["model"] == pytest.approx(quiet["model"]) and told["baseline"] == pytest.approx(quiet["baseline"])
+    lines.clear()  # the same pairs again: the baseline is scored once
+    again = evaluation.evaluate_photos(s2i, test_pairs, progress=lines.append)
+    assert not any("flat grey" in line for line in lines) and again["baseline"] == told["baseline"]
 
 
 def test_one_generate_draws_sketches_from_photos_and_photos_from_sketches(test_pairs):
