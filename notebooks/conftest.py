@@ -20,16 +20,23 @@ def pytest_collectstart(collector):
         collector.skip_compare += ("stderr",)
 
 
+# notebooks that use the models an earlier one trained (06 loads those of 03
+# to 05), so they run in order on one worker, in one runs folder
+TRAINING_NOTEBOOKS = ("03_", "04_", "05_", "06_")
+
+
 def pytest_xdist_make_scheduler(config, log):
     """With pytest-xdist (the README's test command runs on two workers):
-    every notebook goes to one worker, in order, in one runs folder, so that
-    notebook 06 loads the models notebooks 03 to 05 trained; each test file
-    goes whole to one worker, so its module-scoped fixtures are built once."""
+    notebooks 03 to 06 go to one worker, in order, in one runs folder, so
+    that notebook 06 loads the models notebooks 03 to 05 trained; every other
+    notebook and each test file goes whole to whichever worker is free, so
+    its module-scoped fixtures are built once."""
     from xdist.scheduler import LoadScopeScheduling
 
-    class NotebooksTogether(LoadScopeScheduling):
+    class TrainingNotebooksTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return "notebooks" if path.endswith(".ipynb") else path
+            together = path.endswith(".ipynb") and os.path.basename(path).startswith(TRAINING_NOTEBOOKS)
+            return "training notebooks" if together else path
 
-    return NotebooksTogether(config, log)
+    return TrainingNotebooksTogether(config, log)
