@@ -44,24 +44,29 @@ SHOW_BELOW = 5  # the summary names the shifts where a model falls below the gre
 SHIPPED = "shipped"  # --runs shipped: the package's own model
 
 
+def is_shipped(run: str) -> bool:
+    """True when ``run`` names the package's model (and no file or folder of that name)."""
+    return run == SHIPPED and not Path(run).exists()
+
+
 def model_path(run: str) -> Path:
     """A run folder's generator.keras, the .keras file given, or the shipped model's weights."""
     path = Path(run)
-    if run == SHIPPED and not path.exists():
+    if is_shipped(run):
         return pretrained.files()[1]
     return path / "generator.keras" if path.is_dir() else path
 
 
-def load_model(path: Path):
-    """The generator stored at ``path`` (a .keras file, or the shipped model's weights)."""
+def load_model(run: str):
+    """The generator ``run`` names."""
     from sketchlab.models import load_generator
 
-    return pretrained.load() if path == pretrained.files()[1] else load_generator(path)
+    return pretrained.load() if is_shipped(run) else load_generator(model_path(run))
 
 
 def labels(runs: list[str]) -> list[str]:
     """Each run's folder name; the path as given where two names are the same."""
-    names = [Path(run).name if Path(run).is_dir() or run == SHIPPED else Path(run).parent.name for run in runs]
+    names = [Path(run).name if Path(run).is_dir() or is_shipped(run) else Path(run).parent.name for run in runs]
     return [name if names.count(name) == 1 else run for name, run in zip(names, runs)]
 
 
@@ -112,7 +117,7 @@ def main() -> int:
     data = resolve_data(args.data)
     test = data.split("test")[:args.pairs]
     print(f"data: {data.describe()}; {len(test)} test pairs, {len(SHIFTS)} shifts, seed {args.seed}")
-    models = {label: load_model(path) for label, path in zip(labels(args.runs), paths)}
+    models = {label: load_model(run) for label, run in zip(labels(args.runs), args.runs)}
     results, seconds = {}, {}
     for (label, model), path in zip(models.items(), paths):
         start = time.perf_counter()
